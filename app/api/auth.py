@@ -1,0 +1,48 @@
+"""Bearer-token authentication: the token picks the coop (through the door) and the user inside it."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from app.auth.models import User
+from app.auth.services import can, get_user
+from app.logs import user_var
+from app.tenancy import CoopDisabled
+from tenants.context import set_tenant
+from tenants.db import db
+from tenants.door import resolve_token
+
+
+class ApiAuthError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def authenticate_request() -> User:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiAuthError(401, "Missing bearer token.")
+    owner = resolve_token(token.strip())
+    db.session.rollback()  # end the platform read before entering the coop's own transaction
+    if owner is None:
+        raise ApiAuthError(401, "Invalid or revoked token.")
+    set_tenant(owner.tenant)
+    g.tenant = owner.tenant
+    if not owner.tenant.is_active:
+        raise CoopDisabled(owner.tenant.name)
+    user = get_user(owner.user_id)
+    if user is None or not user.active:
+        raise ApiAuthError(401, "Invalid or revoked token.")
+    g.api_user = user
+    user_var.set(str(user.id))
+    return user
+
+
+def require(permission: str) -> User:
+    user: User = g.api_user
+    if not can(user, permission):
+        raise ApiAuthError(403, "Your role may not do this.")
+    return user

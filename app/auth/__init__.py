@@ -1,0 +1,1 @@
+"""Staff accounts of a cooperative: sign-in, roles, password links, API tokens."""

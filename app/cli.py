@@ -1,0 +1,199 @@
+"""The ``gerai`` command: a Flask CLI with the app preset (``flask --app wsgi`` is the same).
+
+Errors go to stderr as one line that says what to do, with a non-zero exit and no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from tenants.db import db
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["GERAI"]
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the app's own validation errors into one clear line on stderr."""
+    from app.auth.services import AuthError
+    from tenants.provision import ProvisionError
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ProvisionError, AuthError, ValueError) as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+db_cli = click.Group("db", help="Database migrations.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate to head as the owner role and grant the application role."""
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from app import migrate
+
+    try:
+        migrate.upgrade(_settings(), revision)
+    except Exception as exc:  # noqa: BLE001 - operator gets one line
+        raise click.ClickException(f"migration failed: {exc.__class__.__name__}: {exc}") from None
+    click.echo("database is at the latest revision", err=True)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="base")
+def db_downgrade(revision: str) -> None:
+    """Migrate down (default: to an empty database)."""
+    from app import migrate
+
+    migrate.downgrade(_settings(), revision)
+
+
+tenants_cli = click.Group("tenants", help="Cooperatives on this deployment.")
+
+
+@tenants_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The cooperative's full name.")
+@click.option("--timezone", default="Asia/Jakarta", show_default=True)
+@friendly
+def tenants_create(slug: str, name: str, timezone: str) -> None:
+    from tenants.provision import create_tenant
+
+    tenant = create_tenant(slug, name, timezone)
+    db.session.commit()
+    click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
+
+
+@tenants_cli.command("list")
+def tenants_list() -> None:
+    from tenants.provision import list_tenants
+
+    for tenant in list_tenants():
+        click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
+
+
+def _set_status(slug: str, enabled: bool) -> None:
+    from tenants.provision import set_status
+
+    tenant = set_status(slug, enabled)
+    db.session.commit()
+    click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
+
+
+@tenants_cli.command("disable")
+@click.argument("slug")
+@friendly
+def tenants_disable(slug: str) -> None:
+    _set_status(slug, False)
+
+
+@tenants_cli.command("enable")
+@click.argument("slug")
+@friendly
+def tenants_enable(slug: str) -> None:
+    _set_status(slug, True)
+
+
+def _in_tenant(slug: str):  # type: ignore[no-untyped-def]
+    from tenants.context import set_tenant
+    from tenants.provision import get_tenant
+
+    ref = get_tenant(slug).ref()
+    db.session.rollback()
+    set_tenant(ref)
+    return ref
+
+
+users_cli = click.Group("users", help="Staff of a cooperative.")
+
+
+@users_cli.command("create")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "cashier", "pengawas", "mentor"]))
+@click.option("--name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@friendly
+def users_create(slug: str, email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Add staff; without --password-stdin a one-time password link is printed."""
+    from flask import url_for
+
+    from app.auth import services
+
+    _in_tenant(slug)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    actor = services.Actor(label="cli")
+    user = services.create_user(email, role, actor, name=name, password=password)
+    token = None if password else services.issue_password_link(user, actor)
+    db.session.commit()
+    if token:
+        with current_app.test_request_context():
+            link = url_for("auth.password_set", tenant_slug=slug, token=token)
+        click.echo(f"set the password within 48 hours at: {link}")
+    else:
+        click.echo(f"created {user.email} ({role})", err=True)
+
+
+tokens_cli = click.Group("tokens", help="API tokens.")
+
+
+@tokens_cli.command("create")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--label", default="cli")
+@friendly
+def tokens_create(slug: str, email: str, label: str) -> None:
+    """Print a new API token for that user: the token is the only thing on stdout."""
+    from app.auth import services
+
+    _in_tenant(slug)
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email} at {slug} (see 'gerai users create')")
+    token = services.create_api_token(user, services.Actor(label="cli"), label)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("demo")
+@friendly
+def demo_cmd() -> None:
+    """Seed the demo cooperatives and staff into an empty database."""
+    from app import demo
+
+    if not demo.seed():
+        click.echo("the database already has cooperatives; demo not seeded", err=True)
+    demo.print_logins()
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, tenants_cli, users_cli, tokens_cli, demo_cmd):
+        app.cli.add_command(group)
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=True, add_version_option=False)
+    cli.main(prog_name="gerai")

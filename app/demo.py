@@ -1,0 +1,52 @@
+"""The demo: KMP Sungai Lumpur (the mentor) and two partner village coops in Kabupaten Lingga."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from app.auth import services
+from tenants.context import tenant_context
+from tenants.db import db
+from tenants.models import Tenant
+from tenants.provision import create_tenant
+
+DEMO_PASSWORD = "gerai-demo-2026"  # noqa: S105 - printed on purpose for the demo
+COOPS = [
+    ("kmp-sungai-lumpur", "KMP Sungai Lumpur", "kmp"),
+    ("kopdes-merah-putih-penuba", "Koperasi Desa Merah Putih Penuba", "penuba"),
+    ("kopdes-merah-putih-senayang", "Koperasi Desa Merah Putih Senayang", "senayang"),
+]
+ROLES = ("admin", "cashier", "pengawas", "mentor")
+
+
+def _email(role: str, short: str) -> str:
+    return f"{role}@{short}.example.id"
+
+
+def seed() -> bool:
+    """Create the demo coops and one user per role; False (and nothing written) if not empty."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Tenant)):
+        return False
+    refs = []
+    for slug, name, _short in COOPS:
+        refs.append(create_tenant(slug, name, "Asia/Jakarta").ref())
+    db.session.commit()
+    actor = services.Actor(label="demo")
+    for ref, (_slug, _name, short) in zip(refs, COOPS, strict=True):
+        with tenant_context(ref):
+            for role in ROLES:
+                services.create_user(
+                    _email(role, short), role, actor, name=f"{role.title()} {short}",
+                    password=DEMO_PASSWORD,
+                )
+            db.session.commit()
+    return True
+
+
+def print_logins() -> None:
+    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for slug, name, short in COOPS:
+        click.echo(f"  {name}: http://127.0.0.1:5000/{slug}/login")
+        for role in ROLES:
+            click.echo(f"    {role:<9} {_email(role, short)}")

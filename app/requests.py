@@ -1,0 +1,59 @@
+"""Per-request plumbing: request id, log context, NUL-byte guard and security headers."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, abort, g, request
+from flask_login import current_user
+
+from app.logs import request_id_var, user_var
+from config import Settings
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
+
+
+def _has_nul() -> bool:
+    """PostgreSQL text cannot hold NUL: refuse it at the edge instead of failing in the database."""
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        return True
+    if request.mimetype == "application/x-www-form-urlencoded" or request.mimetype.startswith(
+        "multipart/"
+    ):
+        return any("\x00" in v for v in request.form.values())
+    if request.is_json:
+        return "\\u0000" in request.get_data(as_text=True) or "\x00" in request.get_data(
+            as_text=True
+        )
+    return False
+
+
+def init_app(app: Flask) -> None:
+    settings: Settings = app.config["GERAI"]
+
+    @app.before_request
+    def _start() -> None:
+        rid = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        g.request_id = rid
+        request_id_var.set(rid)
+        user_var.set("")
+        if _has_nul():
+            abort(422, description="nul")
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        if current_user and getattr(current_user, "is_authenticated", False):
+            user_var.set(str(current_user.id))
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if settings.is_production:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint and not request.endpoint.endswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

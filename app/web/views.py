@@ -1,0 +1,71 @@
+"""The coop's home page, the platform landing page, the language switch and ``/healthz``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
+from flask_login import current_user
+
+from app.auth.access import requires
+from app.auth.services import can
+from app.extensions import LANG_COOKIE, LOCALES
+from tenants import audit
+from tenants.context import require_tenant
+from tenants.db import db
+
+bp = Blueprint("web", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def landing():  # type: ignore[no-untyped-def]
+    return render_template("web/landing.html")
+
+
+@bp.get("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    """200 when the database and Redis (if configured) answer; 503 otherwise."""
+    checks: dict[str, str] = {}
+    try:
+        assert db.engine is not None
+        with db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = "error"
+    redis_url = current_app.config["GERAI"].redis_url
+    if redis_url:
+        from app.jobs import redis_ping
+
+        checks["redis"] = "ok" if redis_ping() else "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):  # type: ignore[no-untyped-def]
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = make_response(redirect(target))
+    if code in LOCALES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/<tenant_slug>/")
+@requires("read")
+def home():  # type: ignore[no-untyped-def]
+    return render_template("web/home.html", tenant=require_tenant(), user=current_user, can=can)
+
+
+@bp.get("/<tenant_slug>/audit")
+@requires("read")
+def audit_log():  # type: ignore[no-untyped-def]
+    if current_user.role not in ("admin", "pengawas"):
+        from flask import abort
+
+        abort(403)
+    events = db.session.scalars(
+        sa.select(audit.AuditEvent).order_by(audit.AuditEvent.at.desc()).limit(200)
+    ).all()
+    return render_template("web/audit.html", events=events)

@@ -1,0 +1,4 @@
+"""The tenancy kernel: base, session, the Tenant, the current tenant, RLS, and the audited door.
+
+Knows nothing about participants, dues or payments.
+"""

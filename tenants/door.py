@@ -1,0 +1,84 @@
+"""The one audited door for anything that crosses from one cooperative to another.
+
+Resolving a URL slug or an API token to its coop reads only platform tables. Switching a unit of work
+into a coop that is not the caller's own goes through ``switch_to``, which checks the right first and
+writes the switch to that coop's audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tenants import audit
+from tenants.context import TenantRef, set_tenant
+from tenants.db import db
+from tenants.models import ApiToken, Tenant
+
+
+def hash_token(token: str) -> str:
+    """API tokens are long random strings, so a plain SHA-256 is the right, fast index key."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def resolve_slug(slug: str) -> TenantRef | None:
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    return tenant.ref() if tenant else None
+
+
+def resolve_tenant_id(tenant_id: uuid.UUID) -> TenantRef | None:
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.ref() if tenant else None
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    tenant: TenantRef
+    user_id: uuid.UUID
+    token_id: uuid.UUID
+
+
+def resolve_token(token: str) -> TokenOwner | None:
+    row = db.session.execute(
+        sa.select(ApiToken, Tenant)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    api_token, tenant = row
+    return TokenOwner(tenant=tenant.ref(), user_id=api_token.user_id, token_id=api_token.id)
+
+
+@dataclass(frozen=True)
+class Right:
+    """Why a unit of work may enter a coop: checked by ``check`` before the switch."""
+
+    kind: str  # "platform" (operator, cron) or "mentor" (an accepted supervision link)
+    reason: str
+    actor: str = ""
+    check: Callable[[TenantRef], bool] | None = None
+
+
+class DoorRefused(PermissionError):
+    pass
+
+
+def switch_to(target: TenantRef, right: Right) -> TenantRef:
+    """End the current transaction, check the right, enter ``target`` and audit the switch there."""
+    session = db.session
+    session.commit()
+    if right.kind not in ("platform", "mentor"):
+        raise DoorRefused(f"unknown right {right.kind!r}")
+    if right.check is not None and not right.check(target):
+        raise DoorRefused(f"{right.kind} right refused for {target.slug}")
+    set_tenant(target)
+    audit.record(
+        f"door.{right.kind}", actor=right.actor, target=target.slug, reason=right.reason
+    )
+    session.flush()
+    return target

@@ -1,0 +1,60 @@
+"""Platform tables: not tenant-owned and free of personal data, so no RLS (read through the door)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenants.context import TenantRef
+from tenants.db import Base, new_id, utcnow
+
+TENANT_ACTIVE = "active"
+TENANT_DISABLED = "disabled"
+
+
+class Tenant(Base):
+    """A cooperative: the unit of isolation."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Jakarta")
+    status: Mapped[str] = mapped_column(sa.String(16), default=TENANT_ACTIVE)
+    due_day: Mapped[int] = mapped_column(sa.SmallInteger, default=15)
+    grace_months: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('active', 'disabled')", name="status"),
+        sa.CheckConstraint("due_day BETWEEN 1 AND 28", name="due_day"),
+    )
+
+    def ref(self) -> TenantRef:
+        return TenantRef(
+            id=self.id,
+            slug=self.slug,
+            name=self.name,
+            timezone=self.timezone,
+            status=self.status,
+            due_day=self.due_day,
+            grace_months=self.grace_months,
+        )
+
+
+class ApiToken(Base):
+    """The hash of an API token with its coop and user; the token itself is shown once, never kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
