@@ -12,8 +12,13 @@ from config import Settings, load_settings
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the Flask app for the given settings (default: from the environment)."""
     from app import cli, errors, extensions, logs, requests, tenancy
+    from app.api import participants as _api_participants  # noqa: F401 - registers routes
+    from app.api import payments as _api_payments  # noqa: F401 - registers routes
     from app.api import views as api_views
     from app.auth import views as auth_views
+    from app.participants import views as participant_views
+    from app.payments import views as payment_views
+    from app.web import jobs_views
     from app.web import views as web_views
 
     settings = settings or load_settings(**overrides)
@@ -40,6 +45,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     errors.init_app(app)
     app.register_blueprint(web_views.bp)
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(participant_views.bp)
+    app.register_blueprint(payment_views.bp)
+    app.register_blueprint(jobs_views.bp)
     app.register_blueprint(api_views.bp)
     cli.init_app(app)
     return app

@@ -161,10 +161,20 @@ def _set_transaction_tenant(session: Session, _tx: Any, connection: sa.Connectio
         )
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_tenant(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(TX_TENANT_KEY, None)
+
+
+_UNSET = object()
+
+
 def _guard_switch(session: Session) -> uuid.UUID | None:
     """Refuse to use a transaction begun for one coop after the context moved to another."""
     tenant_id = current_tenant_id()
-    if session.in_transaction() and session.info.get(TX_TENANT_KEY) != tenant_id:
+    began_for = session.info.get(TX_TENANT_KEY, _UNSET)
+    if began_for is not _UNSET and began_for != tenant_id:
         raise NoTenantError(
             "the cooperative changed inside a transaction; commit or roll back before switching"
         )

@@ -77,11 +77,12 @@ def _truncate(owner_engine: sa.Engine) -> None:
 @pytest.fixture(autouse=True)
 def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with empty tables and no tenant; only tests that use the database pay."""
+    engine = request.getfixturevalue("owner_engine") if "database" in request.fixturenames else None
     yield
     clear_tenant()
-    if "database" in request.fixturenames:
+    if engine is not None:
         db.remove()
-        _truncate(request.getfixturevalue("owner_engine"))
+        _truncate(engine)
 
 
 @pytest.fixture

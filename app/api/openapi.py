@@ -65,6 +65,12 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+    from app.api import participants, payments
+
+    for module in (participants, payments):
+        more_paths, more_schemas = module.openapi_paths()
+        paths.update(more_paths)
+        schemas.update(more_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Gerai API", "version": "1.0.0"},

@@ -1,0 +1,1 @@
+"""Job records per coop (filled in by the jobs issue)."""

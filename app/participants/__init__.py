@@ -1,0 +1,1 @@
+"""Participants: the people registered at the counter, their terms, sponsors and stored coverage."""

@@ -1,0 +1,1 @@
+"""Participant models (filled in by the participants issue)."""

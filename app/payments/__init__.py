@@ -1,0 +1,1 @@
+"""Payments: cash at the counter, receipts, voids and the day's closing."""

@@ -1,0 +1,22 @@
+"""Participants: placeholder until the participants issue adds its tables.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from alembic import op  # noqa: F401
+
+from tenants.rls import disable_rls, enable_rls  # noqa: F401
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
