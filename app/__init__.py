@@ -12,6 +12,7 @@ from config import Settings, load_settings
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the Flask app for the given settings (default: from the environment)."""
     from app import cli, errors, extensions, logs, requests, tenancy
+    from app.auth.access import init_login
     from app.api import participants as _api_participants  # noqa: F401 - registers routes
     from app.api import payments as _api_payments  # noqa: F401 - registers routes
     from app.api import views as api_views
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     )
     logs.init_app(app)
     extensions.init_app(app)
+    init_login(app)
     tenancy.init_app(app)
     requests.init_app(app)
     errors.init_app(app)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import Babel
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +21,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "id"
     lang = request.cookies.get(LANG_COOKIE)
     return lang if lang in LOCALES else "id"
 
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     formatting.init_app(app)

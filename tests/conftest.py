@@ -78,8 +78,11 @@ def _truncate(owner_engine: sa.Engine) -> None:
 def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with empty tables and no tenant; only tests that use the database pay."""
     engine = request.getfixturevalue("owner_engine") if "database" in request.fixturenames else None
+    url, timeout = db.url, db.statement_timeout_ms
     yield
     clear_tenant()
+    if url is not None and db.url != url:  # a test built another app: point the kernel back
+        db.configure(url, statement_timeout_ms=timeout)
     if engine is not None:
         db.remove()
         _truncate(engine)
@@ -92,25 +95,29 @@ def ctx(app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_tenant(ctx: Flask):  # type: ignore[no-untyped-def]
+def make_tenant(app: Flask):  # type: ignore[no-untyped-def]
+    """Each call runs in its own short app context: requests made by the test client must not
+    share an app context (and so ``g``) with the test body, or per-request state would leak."""
+
     def _make(slug: str | None = None, name: str | None = None, **kw: object) -> TenantRef:
         slug = slug or f"coop-{uuid.uuid4().hex[:8]}"
-        tenant = create_tenant(slug, name or f"Koperasi {slug}")
-        for key, value in kw.items():
-            setattr(tenant, key, value)
-        ref = tenant.ref()
-        db.session.commit()
-        db.remove()
+        with app.app_context():
+            tenant = create_tenant(slug, name or f"Koperasi {slug}")
+            for key, value in kw.items():
+                setattr(tenant, key, value)
+            ref = tenant.ref()
+            db.session.commit()
+            db.remove()
         return ref
 
     return _make
 
 
 @pytest.fixture
-def make_user(ctx: Flask):  # type: ignore[no-untyped-def]
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
     def _make(tenant: TenantRef, role: str = "admin", email: str | None = None,
               password: str = PASSWORD) -> uuid.UUID:
-        with tenant_context(tenant):
+        with app.app_context(), tenant_context(tenant):
             user = auth.create_user(
                 email or f"{role}-{uuid.uuid4().hex[:6]}@example.id", role, auth.SYSTEM,
                 password=password,

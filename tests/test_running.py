@@ -1,0 +1,119 @@
+"""Running it: health, headers, NUL bytes, language, logs, statement timeout, production refusals."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from config import ConfigError, load_settings
+from tenants.context import tenant_context
+from tenants.db import db
+
+
+def test_healthz_checks_database_and_redis(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_healthz_503_when_redis_is_down(app, client) -> None:
+    import dataclasses
+
+    original = app.config["GERAI"]
+    app.config["GERAI"] = dataclasses.replace(original, redis_url="redis://127.0.0.1:1/0")
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.config["GERAI"] = original
+    assert response.status_code == 503 and response.get_json()["checks"]["redis"] == "error"
+
+
+def test_security_headers_and_request_id(client, make_tenant) -> None:
+    a = make_tenant()
+    response = client.get(f"/{a.slug}/login", headers={"X-Request-Id": "abc123"})
+    assert response.headers["X-Request-Id"] == "abc123"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "gerai_session" not in response.headers.get("Set-Cookie", "") or "HttpOnly" in response.headers["Set-Cookie"]
+
+
+def test_nul_bytes_are_a_422_not_a_500(client, make_tenant) -> None:
+    a = make_tenant()
+    from tests.conftest import _csrf_from
+
+    token = _csrf_from(client.get(f"/{a.slug}/login").get_data(as_text=True))
+    response = client.post(
+        f"/{a.slug}/login", data={"email": "a\x00b@x.id", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 422
+    api = client.post("/api/v1/me", data='{"a": "\\u0000"}', content_type="application/json")
+    assert api.status_code == 422 and api.get_json()["error"]["code"] == "validation_error"
+
+
+def test_language_switch_to_english(client, make_tenant) -> None:
+    a = make_tenant()
+    assert "Masuk" in client.get(f"/{a.slug}/login").get_data(as_text=True)
+    client.get("/lang/en?next=/")
+    page = client.get(f"/{a.slug}/login").get_data(as_text=True)
+    assert "Sign in" in page and 'lang="en"' in page
+
+
+def test_error_pages_use_the_layout_in_indonesian(client) -> None:
+    response = client.get("/no-such-coop/anything/here")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_logs_are_json_with_context_and_mask_personal_data(make_tenant, capsys) -> None:
+    from app.logs import ContextFilter, mask
+
+    assert mask("NIK 2104015507900001 HP 081234567890") == "NIK 2104********0001 HP 08*******890"
+    a = make_tenant()
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "nik %s", ("2104015507900001",), None)
+    with tenant_context(a):
+        ContextFilter().filter(record)
+    assert record.tenant == a.slug and "2104********0001" in record.msg
+    from pythonjsonlogger.json import JsonFormatter
+
+    line = JsonFormatter("%(message)s %(tenant)s").format(record)
+    assert json.loads(line)["tenant"] == a.slug
+
+
+def test_statement_timeout_is_set_per_transaction(ctx, make_tenant) -> None:
+    a = make_tenant()
+    with tenant_context(a):
+        assert db.session.execute(sa.text("SHOW statement_timeout")).scalar() == "5s"
+        with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
+            db.session.execute(sa.text("SET LOCAL statement_timeout = 50; SELECT pg_sleep(1)"))
+        db.session.rollback()
+
+
+def test_production_refuses_unsafe_settings() -> None:
+    base = {"GERAI_ENV": "production", "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "postgresql://app@h/db", "MIGRATION_DATABASE_URL": "postgresql://o@h/db"}
+    load_settings(base)  # safe settings pass
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({**base, "SECRET_KEY": "dev-only-not-secret"})
+    with pytest.raises(ConfigError, match="SQLite"):
+        load_settings({**base, "DATABASE_URL": "sqlite:///x.db"})
+    assert load_settings({**base, "GERAI_TODAY": "2026-01-01"}).today_override is None
+
+
+def test_production_refuses_a_privileged_database_role(database) -> None:
+    from app import create_app
+    from config.settings import normalise_db_url
+
+    base = {"GERAI_ENV": "production", "SECRET_KEY": "x" * 40,
+            "MIGRATION_DATABASE_URL": database["owner"]}
+    with pytest.raises(ConfigError, match="owns"):
+        create_app(load_settings({**base, "DATABASE_URL": database["owner"]}))
+    from tests.settings import ADMIN_URL
+
+    with pytest.raises(ConfigError, match="superuser"):
+        create_app(load_settings({**base, "DATABASE_URL": ADMIN_URL}))
+    app = create_app(load_settings({**base, "DATABASE_URL": database["app"]}))
+    assert app.config["GERAI"].database_url == normalise_db_url(database["app"])
