@@ -1,0 +1,138 @@
+"""Participant lists: search, coverage filters and keyset pages in a constant number of queries.
+
+One SELECT for the page (status, arrears and paid-through computed in SQL from the stored state and
+today's date) plus one for the page's sponsors (``selectin``), however many rows are shown. Pages
+are sorted by name then id and continue after an opaque cursor (the last row's key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import clock
+from app.dues import STATUSES, Period
+from app.participants import validation
+from app.participants.coverage_state import coverage_columns
+from app.participants.models import Participant
+from tenants.db import db
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_QUERY = 100
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by us (or was edited)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    participant: Participant
+    status: str
+    arrears_months: int
+    paid_through: Period | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_cursor: str | None
+
+
+def encode_cursor(sort_name: str, pid: uuid.UUID) -> str:
+    raw = json.dumps([sort_name, str(pid)], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
+        sort_name, pid = data
+        if not isinstance(sort_name, str) or not isinstance(pid, str):
+            raise ValueError
+        return sort_name, uuid.UUID(pid)
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        raise InvalidCursor("invalid cursor") from None
+
+
+def search_condition(q: str) -> Any:
+    """NIK or KPJ prefix, a phone number however typed, or part of a name (case-insensitive)."""
+    text = q.strip()
+    conditions = []
+    key = validation.search_key(text)
+    if key:
+        conditions.append(Participant.sort_name.contains(key, autoescape=True))
+    digits = validation.digits_only(text)
+    if digits.isdigit() and digits.isascii():
+        conditions.append(Participant.nik.startswith(digits, autoescape=True))
+        conditions.append(Participant.kpj.startswith(digits, autoescape=True))
+    phone = validation.phone_search_prefix(text)
+    if phone and len(phone) >= 6:
+        conditions.append(Participant.phone.startswith(phone, autoescape=True))
+    return sa.or_(*conditions) if conditions else sa.true()
+
+
+def list_participants(
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    min_arrears: int | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    today: dt.date | None = None,
+) -> Page:
+    """A page of the current coop's participants; InvalidCursor or ValueError on bad input."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError("limit out of range")
+    today = today or clock.today()
+    cols = coverage_columns(today)
+    query = sa.select(
+        Participant,
+        cols["status"].label("status"),
+        cols["arrears_months"].label("arrears_months"),
+        cols["paid_through"].label("paid_through"),
+    )
+    if q and q.strip():
+        query = query.where(search_condition(q))
+    if status is not None:
+        query = query.where(cols["status"] == status)
+    if min_arrears is not None:
+        query = query.where(cols["arrears_months"] >= min_arrears)
+    if cursor:
+        sort_name, pid = decode_cursor(cursor)
+        query = query.where(
+            sa.tuple_(Participant.sort_name, Participant.id) > sa.tuple_(
+                sa.literal(sort_name), sa.literal(pid, sa.Uuid())
+            )
+        )
+    query = query.order_by(Participant.sort_name, Participant.id).limit(limit + 1)
+    result = db.session.execute(query).all()
+    rows = [
+        Row(
+            participant=r[0],
+            status=r.status,
+            arrears_months=int(r.arrears_months),
+            paid_through=Period.from_index(r.paid_through) if r.paid_through is not None else None,
+        )
+        for r in result[:limit]
+    ]
+    next_cursor = None
+    if len(result) > limit:
+        last = rows[-1].participant
+        next_cursor = encode_cursor(last.sort_name, last.id)
+    return Page(rows, next_cursor)
+
+
+def count_participants() -> int:
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) or 0)

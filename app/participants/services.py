@@ -1,0 +1,281 @@
+"""Participant operations: validate, write, audit — for the web form, the API and the import.
+
+Every writer here works in the caller's transaction and leaves committing to the caller (a view, a
+job, the API), so a failure anywhere rolls the whole unit back and no half-written row survives.
+
+For the payments module (all in the caller's transaction, tenant set):
+    get_participant(id) -> Participant | None      (None: unknown or another coop's → 404)
+    lock_participant(id) -> Participant | None     (SELECT … FOR UPDATE; take it before a payment)
+    terms_of(p) -> app.dues.Terms
+    coverage_of(p, today) -> (app.dues.Coverage, arrears_amount)
+    plan_for(p, months, today) -> app.dues.PaymentPlan   (raises app.dues.TooManyMonths)
+    apply_payment_months(p, months: list[Period], new_start: Period | None, *, ref=None)
+    remove_payment_months(p, months: list[Period], *, ref=None)
+(the last five live in ``coverage_state`` and are re-exported here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.auth.services import Actor
+from app.dues import Period
+from app.participants import validation
+from app.participants.coverage_state import (
+    CoverageStateError,
+    apply_payment_months,
+    coverage_of,
+    init_state,
+    month,
+    plan_for,
+    recompute,
+    remove_payment_months,
+    set_opening_balance,
+    terms_of,
+)
+from app.participants.models import Participant, ParticipantSponsor
+from tenants import audit
+from tenants.context import require_tenant
+from tenants.db import db, utcnow
+
+__all__ = [
+    "CoverageStateError",
+    "DuplicateParticipant",
+    "Invalid",
+    "add_sponsor",
+    "apply_payment_months",
+    "coverage_of",
+    "end_sponsor",
+    "get_participant",
+    "lock_participant",
+    "parse_id",
+    "plan_for",
+    "register",
+    "remove_payment_months",
+    "set_opening_balance",
+    "terms_of",
+    "update",
+]
+
+
+class Invalid(ValueError):
+    """Fields are wrong: ``errors`` maps field → message (lazy, translated when shown)."""
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = dict(errors)
+
+
+class DuplicateParticipant(ValueError):
+    """The NIK (or KPJ) is already registered in this coop, to ``existing_id``."""
+
+    def __init__(self, field: str, existing_id: uuid.UUID, existing_name: str) -> None:
+        super().__init__(f"{field} already registered")
+        self.field = field
+        self.existing_id = existing_id
+        self.existing_name = existing_name
+        if field == "nik":
+            self.message: Any = _l("NIK ini sudah terdaftar di koperasi ini.")
+        else:
+            self.message = _l("KPJ ini sudah terdaftar di koperasi ini.")
+
+
+def parse_id(raw: object) -> uuid.UUID | None:
+    """A participant id from a URL or JSON; None for anything malformed (a 404, not a 500)."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    if not isinstance(raw, str) or len(raw) > 64:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def get_participant(participant_id: uuid.UUID | str) -> Participant | None:
+    """The participant of the current coop, or None (unknown, malformed or another coop's)."""
+    pid = parse_id(participant_id)
+    if pid is None:
+        return None
+    return db.session.get(Participant, (require_tenant().id, pid))
+
+
+def lock_participant(participant_id: uuid.UUID | str) -> Participant | None:
+    """Like ``get_participant`` but row-locked (``FOR UPDATE``) until the transaction ends."""
+    pid = parse_id(participant_id)
+    if pid is None:
+        return None
+    return db.session.scalar(
+        sa.select(Participant)
+        .where(Participant.id == pid)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _audit(action: str, actor: Actor, p: Participant, **details: object) -> None:
+    audit.record(
+        action,
+        actor_user_id=actor.user_id,
+        actor=actor.label,
+        target=f"participant:{p.id}",
+        ip=actor.ip,
+        request_id=actor.request_id,
+        nik_masked=validation.mask_number(p.nik),
+        **details,
+    )
+
+
+def _find_duplicate(values: Mapping[str, Any], exclude: uuid.UUID | None) -> None:
+    for field in ("nik", "kpj"):
+        value = values.get(field)
+        if not value:
+            continue
+        query = sa.select(Participant.id, Participant.name).where(
+            getattr(Participant, field) == value
+        )
+        if exclude is not None:
+            query = query.where(Participant.id != exclude)
+        row = db.session.execute(query).first()
+        if row is not None:
+            raise DuplicateParticipant(field, row.id, row.name)
+
+
+def _flush_checked(values: Mapping[str, Any], exclude: uuid.UUID | None) -> None:
+    """Flush in a savepoint: a concurrent duplicate becomes DuplicateParticipant, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        with db.session.no_autoflush:
+            _find_duplicate(values, exclude)
+        raise
+
+
+def _assign(p: Participant, values: Mapping[str, Any]) -> None:
+    for key in (
+        "nik", "kpj", "family_card_number", "name", "birth_place", "birth_date", "sex", "phone",
+        "email", "address", "kelurahan", "kecamatan", "occupation", "sector", "declared_income",
+        "coop_role", "preferred_channel", "whatsapp_consent",
+    ):
+        setattr(p, key, values[key])
+    p.sort_name = validation.search_key(values["name"])
+    p.jht = "JHT" in values["programs"]
+
+
+def _sponsor_row(values: Mapping[str, Any]) -> ParticipantSponsor:
+    return ParticipantSponsor(
+        name=values["name"],
+        type=values["type"],
+        programs=[p for p in validation.PROGRAM_ORDER if p in values["programs"]],
+        from_month=values["from"].index if values["from"] else None,
+        until_month=values["until"].index if values["until"] else None,
+    )
+
+
+def register(
+    data: Mapping[str, Any],
+    actor: Actor,
+    *,
+    today: dt.date | None = None,
+    registered_on: dt.date | None = None,
+) -> Participant:
+    """Register a participant (optionally with one sponsor); Invalid or DuplicateParticipant.
+
+    ``registered_on`` (default: today in the coop's time zone) sets the start month; the import
+    and the demo pass earlier dates.
+    """
+    today = today or clock.today()
+    values, errors = validation.clean_participant(data, today)
+    if errors:
+        raise Invalid(errors)
+    _find_duplicate(values, None)
+    registered_on = registered_on or today
+    p = Participant(registered_on=registered_on)
+    _assign(p, values)
+    if values["sponsor"] is not None:
+        p.sponsors.append(_sponsor_row(values["sponsor"]))
+    init_state(p, Period.of(registered_on))
+    db.session.add(p)
+    _flush_checked(values, None)
+    _audit("participant.create", actor, p, sponsored=values["sponsor"] is not None)
+    return p
+
+
+def update(
+    p: Participant, data: Mapping[str, Any], actor: Actor, *, today: dt.date | None = None
+) -> Participant:
+    """Replace the participant's details (every field; sponsors change through add/end)."""
+    if "sponsor" in data:
+        raise Invalid({"sponsor": _l("Sponsor diubah lewat halaman peserta.")})
+    values, errors = validation.clean_participant(data, today or clock.today())
+    if errors:
+        raise Invalid(errors)
+    _find_duplicate(values, p.id)
+    changed = sorted(
+        key for key in values if key not in ("sponsor", "programs")
+        and getattr(p, key, None) != values[key]
+    )
+    if p.programs != values["programs"]:
+        changed.append("programs")
+    _assign(p, values)
+    p.updated_at = utcnow()
+    recompute(p)  # the programs decide which months a sponsor pays in full
+    _flush_checked(values, p.id)
+    _audit("participant.update", actor, p, fields=changed)
+    return p
+
+
+def add_sponsor(p: Participant, data: Mapping[str, Any], actor: Actor) -> ParticipantSponsor:
+    """Add a sponsor and update the stored coverage in the same transaction."""
+    errors: dict[str, Any] = {}
+    values = validation.clean_sponsor(data, errors, prefix="")
+    if errors or values is None:
+        raise Invalid(errors)
+    row = _sponsor_row(values)
+    p.sponsors.append(row)
+    recompute(p)
+    db.session.flush()
+    _audit("participant.sponsor_add", actor, p, sponsor=row.name, type=row.type)
+    return row
+
+
+def end_sponsor(
+    p: Participant, sponsor_id: uuid.UUID, until: Period, actor: Actor
+) -> ParticipantSponsor:
+    """End a sponsorship with ``until`` as its last month (inclusive); coverage follows."""
+    row = next((s for s in p.sponsors if s.id == sponsor_id), None)
+    if row is None:
+        raise LookupError("no such sponsor")
+    if row.from_month is not None and until.index < row.from_month:
+        raise Invalid({"until": _l("Bulan akhir tidak boleh sebelum bulan mulai.")})
+    if until < validation.EARLIEST_MONTH:
+        raise Invalid({"until": _l("Bulan paling awal 2015-07.")})
+    if row.until_month is not None and until.index > row.until_month:
+        raise Invalid({"until": _l("Sponsor ini sudah berakhir lebih awal.")})
+    row.until_month = until.index
+    row.ended_at = utcnow()
+    recompute(p)
+    db.session.flush()
+    _audit("participant.sponsor_end", actor, p, sponsor=row.name, until=str(until))
+    return row
+
+
+def sponsor_view(row: ParticipantSponsor) -> dict[str, Any]:
+    """A sponsor as the API and the pages show it."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "type": row.type,
+        "programs": list(row.programs),
+        "from": month(row.from_month),
+        "until": month(row.until_month),
+    }
