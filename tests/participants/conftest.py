@@ -16,6 +16,7 @@ from app.auth import services as auth
 from app.participants import services
 from tenants.context import TenantRef, tenant_context
 from tenants.db import db
+from tests.conftest import PASSWORD
 
 ROLES = ("admin", "cashier", "pengawas", "mentor")
 _serial = itertools.count(1)
@@ -36,20 +37,23 @@ class Coop:
 
 
 @pytest.fixture
-def make_coop(make_tenant, make_user):  # type: ignore[no-untyped-def]
-    def _make(**kw: Any) -> Coop:
+def make_coop(make_tenant):  # type: ignore[no-untyped-def]
+    """A coop with one user and one API token per role; ``passwords=True`` to sign in on the web."""
+
+    def _make(passwords: bool = False, **kw: Any) -> Coop:
         ref = make_tenant(**kw)
         emails: dict[str, str] = {}
         tokens: dict[str, str] = {}
-        for role in ROLES:
-            email = f"{role}-{uuid.uuid4().hex[:6]}@example.id"
-            user_id = make_user(ref, role, email=email)
-            emails[role] = email
-            with tenant_context(ref):
-                user = auth.get_user(user_id)
+        with tenant_context(ref):
+            for role in ROLES:
+                email = f"{role}-{uuid.uuid4().hex[:6]}@example.id"
+                user = auth.create_user(
+                    email, role, auth.SYSTEM, password=PASSWORD if passwords else None
+                )
+                emails[role] = email
                 tokens[role] = auth.create_api_token(user, auth.SYSTEM)
-                db.session.commit()
-                db.remove()
+            db.session.commit()
+            db.remove()
         return Coop(ref, emails, tokens)
 
     return _make
@@ -82,8 +86,12 @@ def make_nik(birth: dt.date, sex: str, region: str = "210401", serial: int | Non
 
 def person(**overrides: Any) -> dict[str, Any]:
     """A valid registration (API types), unique NIK and phone unless overridden."""
-    birth = dt.date.fromisoformat(overrides.get("birth_date", "1980-05-15"))
-    sex = overrides.get("sex", "L")
+    raw_birth = overrides.get("birth_date", "1980-05-15")
+    try:
+        birth = dt.date.fromisoformat(raw_birth)
+    except (TypeError, ValueError):
+        birth = dt.date(1980, 5, 15)
+    sex = overrides.get("sex", "L") if overrides.get("sex") in ("L", "P") else "L"
     n = next(_serial)
     data: dict[str, Any] = {
         "nik": make_nik(birth, sex, serial=n % 10000 or 1),
