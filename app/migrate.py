@@ -38,6 +38,7 @@ def downgrade(settings: Settings, revision: str = "base") -> None:
 
 def grant(settings: Settings) -> None:
     """Grant row access to the application role when it differs from the owner (PostgreSQL)."""
+    import app.models  # noqa: F401 - table flags (no_delete) come from the model registry
     from tenants.roles import grant_app_role
 
     owner, app_url = make_url(settings.owner_database_url), make_url(settings.database_url)

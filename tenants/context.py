@@ -24,6 +24,7 @@ class TenantRef:
     status: str = "active"
     due_day: int = 15
     grace_months: int = 3
+    code: str = ""
 
     @property
     def is_active(self) -> bool:

@@ -27,6 +27,8 @@ class Tenant(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default=TENANT_ACTIVE)
     due_day: Mapped[int] = mapped_column(sa.SmallInteger, default=15)
     grace_months: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    # Short code printed on receipts and exports (e.g. KMP-2026-000123).
+    code: Mapped[str] = mapped_column(sa.String(8), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -43,7 +45,17 @@ class Tenant(Base):
             status=self.status,
             due_day=self.due_day,
             grace_months=self.grace_months,
+            code=self.code or default_code(self.slug),
         )
+
+
+def default_code(slug: str) -> str:
+    """``kmp-sungai-lumpur`` → ``KMP``; ``kopdes-merah-putih-penuba`` → ``KMPP``."""
+    parts = [p for p in slug.split("-") if p]
+    first = parts[0] if parts else slug
+    if 2 <= len(first) <= 5 or len(parts) == 1:
+        return first[:8].upper()
+    return "".join(p[0] for p in parts)[:8].upper()
 
 
 class ApiToken(Base):

@@ -8,7 +8,7 @@ import zoneinfo
 import sqlalchemy as sa
 
 from tenants.db import db
-from tenants.models import TENANT_ACTIVE, TENANT_DISABLED, Tenant
+from tenants.models import TENANT_ACTIVE, TENANT_DISABLED, Tenant, default_code
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -52,7 +52,7 @@ def create_tenant(slug: str, name: str, timezone: str = "Asia/Jakarta") -> Tenan
     session = db.session
     if session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise ProvisionError(f"a cooperative with slug {slug!r} already exists")
-    tenant = Tenant(slug=slug, name=name, timezone=timezone)
+    tenant = Tenant(slug=slug, name=name, timezone=timezone, code=default_code(slug))
     session.add(tenant)
     session.flush()
     return tenant

@@ -11,6 +11,13 @@ import sqlalchemy as sa
 APPEND_ONLY_TABLES = ("audit_events",)
 
 
+def _tables_with(flag: str) -> list[str]:
+    """Tables whose ``info`` carries ``flag`` (e.g. ``no_delete`` for money records)."""
+    from tenants.db import Base
+
+    return sorted(t.name for t in Base.metadata.tables.values() if t.info.get(flag))
+
+
 def _quote(conn: sa.Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
 
@@ -27,6 +34,8 @@ def grant_app_role(conn: sa.Connection, app_role: str) -> None:
     conn.exec_driver_sql(f"GRANT SELECT ON alembic_version TO {role}")
     for table in APPEND_ONLY_TABLES:
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE ON {table} FROM {role}")
+    for table in _tables_with("no_delete"):
+        conn.exec_driver_sql(f"REVOKE DELETE ON {table} FROM {role}")
 
 
 def role_problems(conn: sa.Connection) -> list[str]:

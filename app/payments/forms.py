@@ -1,0 +1,40 @@
+"""Payment forms: each carries a CSRF token; the pay form also an idempotency key."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+MONTH_CHOICES = [(str(n), str(n)) for n in range(1, 13)]
+
+
+class PayForm(FlaskForm):
+    participant_id = HiddenField()
+    idempotency_key = HiddenField()
+    months = SelectField(_l("Jumlah bulan"), choices=MONTH_CHOICES, default="1")
+    cash_received = IntegerField(
+        _l("Uang diterima (Rp)"),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000_000,
+                                            message=_l("Tulis jumlah dalam rupiah, angka saja."))],
+    )
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan pembatalan"),
+        validators=[DataRequired(_l("Tulis alasan pembatalan.")),
+                    Length(max=500, message=_l("Paling banyak 500 huruf."))],
+    )
+
+
+class ClosingForm(FlaskForm):
+    counted = IntegerField(
+        _l("Uang di laci yang dihitung (Rp)"),
+        validators=[DataRequired(_l("Tulis jumlah uang yang dihitung.")),
+                    NumberRange(min=0, max=10_000_000_000,
+                                message=_l("Tulis jumlah dalam rupiah, angka saja."))],
+    )
+    note = StringField(_l("Catatan (jika ada selisih)"), validators=[Length(max=500)])
+    cashier_id = SelectField(_l("Petugas"), choices=[], validate_choice=False)
