@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.participants.conftest import make_nik, person
+from tests.participants.helpers import make_nik, person
 
 API = "/api/v1/participants"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.participants.conftest import person
+from tests.participants.helpers import person
 
 API = "/api/v1/participants"
 

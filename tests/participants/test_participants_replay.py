@@ -32,7 +32,7 @@ from app.participants import coverage_state, services
 from app.participants.models import Participant
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.participants.conftest import person
+from tests.participants.helpers import person
 
 sponsor_step = st.fixed_dictionaries(
     {

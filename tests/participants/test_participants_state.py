@@ -13,7 +13,7 @@ from app.participants import coverage_state, listing, services
 from app.participants.models import Participant
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.participants.conftest import register
+from tests.participants.helpers import register
 
 P = Period.parse
 D = dt.date.fromisoformat
