@@ -16,6 +16,7 @@ from tenants.context import TenantRef, tenant_context
 from tenants.db import db
 from tests.conftest import PASSWORD
 from tests.participants import helpers
+from tests.participants.helpers import make_nik, person, register  # noqa: F401 - shared
 
 ROLES = ("admin", "cashier", "pengawas", "mentor")
 
