@@ -16,7 +16,7 @@ def _latin(value: Any) -> str:
 
 def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     """``receipt`` is the dict the receipt template renders (see ``views.receipt_context``)."""
-    pdf = FPDF(orientation="P", unit="mm", format="A6")
+    pdf = FPDF(orientation="P", unit="mm", format=(105, 148))  # A6
     pdf.set_margins(8, 8, 8)
     pdf.set_auto_page_break(True, margin=8)
     pdf.add_page()

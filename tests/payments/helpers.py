@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.participants.conftest import person
+from tests.participants.helpers import person
 
 PARTICIPANTS = "/api/v1/participants"
 PAYMENTS = "/api/v1/payments"
