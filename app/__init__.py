@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.auth import views as auth_views
     from app.participants import views as participant_views
     from app.payments import views as payment_views
-    from app.web import jobs_views
+    from app.web import jobs_views, nav
     from app.web import views as web_views
 
     settings = settings or load_settings(**overrides)
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     tenancy.init_app(app)
     requests.init_app(app)
     errors.init_app(app)
+    nav.init_app(app)
     app.register_blueprint(web_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(participant_views.bp)

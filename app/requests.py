@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 
 from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 
 from app.logs import request_id_var, user_var
 from config import Settings
+
+access_log = logging.getLogger("gerai.access")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -36,6 +40,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start() -> None:
+        g.started = time.perf_counter()
         rid = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
         g.request_id = rid
         request_id_var.set(rid)
@@ -56,4 +61,11 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint and not request.endpoint.endswith("static"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            access_log.info(
+                "%s %s %s", request.method, request.path, response.status_code,
+                extra={"status": response.status_code,
+                       "ms": round((time.perf_counter() - g.get("started", time.perf_counter()))
+                                   * 1000, 1)},
+            )
         return response

@@ -55,7 +55,14 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
 @bp.get("/<tenant_slug>/")
 @requires("read")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("web/home.html", tenant=require_tenant(), user=current_user, can=can)
+    from app.participants.models import Participant
+
+    counts = {
+        "participants": db.session.scalar(sa.select(sa.func.count()).select_from(Participant)),
+    }
+    return render_template(
+        "web/home.html", tenant=require_tenant(), user=current_user, can=can, counts=counts
+    )
 
 
 @bp.get("/<tenant_slug>/audit")
