@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export PORT
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint lock translations bench clean

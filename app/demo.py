@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import sqlalchemy as sa
 
@@ -47,6 +49,6 @@ def seed() -> bool:
 def print_logins() -> None:
     click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
     for slug, name, short in COOPS:
-        click.echo(f"  {name}: http://127.0.0.1:5000/{slug}/login")
+        click.echo(f"  {name}: http://127.0.0.1:{os.environ.get('PORT', '5000')}/{slug}/login")
         for role in ROLES:
             click.echo(f"    {role:<9} {_email(role, short)}")
