@@ -197,7 +197,7 @@ def list_participants():  # type: ignore[no-untyped-def]
     require("read")
     args = _args(("q", "status", "cursor", "limit"))
     limit = _int_arg(args, "limit", listing.DEFAULT_LIMIT, 1, listing.MAX_LIMIT)
-    status = args.get("status") or None
+    status = args.get("status")
     if status is not None and status not in STATUSES:
         raise _invalid({"status": f"One of: {', '.join(STATUSES)}."})
     q = args.get("q")

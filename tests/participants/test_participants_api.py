@@ -275,7 +275,8 @@ def test_pages_sorted_by_name_with_opaque_cursor(client, coop) -> None:
 @pytest.mark.parametrize(
     "query",
     [{"limit": "0"}, {"limit": "201"}, {"limit": "abc"}, {"limit": "-1"}, {"status": "aktif"},
-     {"cursor": "garbage!"}, {"cursor": "WzEsMl0"}, {"sort": "name"}, {"q": "x" * 101}],
+     {"status": ""}, {"cursor": "garbage!"}, {"cursor": "WzEsMl0"}, {"sort": "name"},
+     {"q": "x" * 101}],
 )
 def test_bad_list_parameters_are_422(client, coop, query: dict) -> None:
     response = client.get(API, query_string=query, headers=coop.headers())
