@@ -501,22 +501,28 @@ def _perform(spec: JobSpec, *, will_retry: Callable[[], bool]) -> Any:
     db.remove()
     job_token, title_token = job_var.set(spec.rq_id), job_title_var.set(spec.title)
     try:
-        ref = None
-        if spec.tenant_id is not None:
+        if spec.tenant_id is None:
+            return _run_recorded(spec, None, will_retry)
+        tenant_id = uuid.UUID(spec.tenant_id)
+        # The job's first transaction already carries its coop (the id is all RLS needs); the
+        # tenant registry is a platform table, readable inside it, so the coop's details come
+        # in the same transaction as the "running" mark.
+        with tenant_context(TenantRef(id=tenant_id, slug="", name="")):
             from tenants.door import resolve_tenant_id
 
-            ref = resolve_tenant_id(uuid.UUID(spec.tenant_id))
-            db.session.rollback()  # end the platform read; the job's transactions carry its coop
+            _job_session()
+            ref = resolve_tenant_id(tenant_id)
             if ref is None:
+                db.session.rollback()
                 log.warning("job %s skipped: its cooperative no longer exists", spec.rq_id)
                 return None
-        with tenant_context(ref):
-            running_token = _running.set(_Running(spec, ref))
-            try:
-                return _run_recorded(spec, ref, will_retry)
-            finally:
-                _running.reset(running_token)
-                db.remove()
+            with tenant_context(ref):
+                running_token = _running.set(_Running(spec, ref))
+                try:
+                    return _run_recorded(spec, ref, will_retry)
+                finally:
+                    _running.reset(running_token)
+                    db.remove()
     finally:
         db.remove()
         clear_tenant()
@@ -542,11 +548,7 @@ def _run_recorded(spec: JobSpec, ref: TenantRef | None, will_retry: Callable[[],
     try:
         result = _import(spec.func)(*decode(spec.args), **decode(spec.kwargs))
         if ref is not None:
-            session.execute(
-                sa.update(JobRun)
-                .where(JobRun.rq_id == spec.rq_id)
-                .values(status=DONE, ended_at=utcnow(), error_code=None, error=None)
-            )
+            session.execute(_done_statement(spec.rq_id))
         session.commit()
     except BaseException as exc:
         _safe_rollback(session)
@@ -579,6 +581,14 @@ def describe_error(exc: BaseException) -> tuple[str, str | None]:
     if isinstance(exc, JobTimeoutException):
         return ERR_TIMEOUT, None
     return ERR_INTERNAL, exc.__class__.__name__
+
+
+def _done_statement(rq_id: str) -> sa.Update:
+    return (
+        sa.update(JobRun)
+        .where(JobRun.rq_id == rq_id)
+        .values(status=DONE, ended_at=utcnow(), error_code=None, error=None)
+    )
 
 
 def _mark_started(session: Session, spec: JobSpec) -> bool:
@@ -757,6 +767,30 @@ def settle_lost_runs(older_than: dt.datetime) -> int:
         run.error_code = ERR_LOST
         run.ended_at = utcnow()
     return len(lost)
+
+
+def warm_up() -> None:
+    """Do once what every job would otherwise redo: configure the ORM and compile the job-record
+    statements. A forking worker calls this in its parent, so each work horse starts warm (the
+    horse gets fresh connections, but keeps the engine's compiled-statement cache)."""
+    from sqlalchemy.orm import configure_mappers
+
+    from tenants.door import resolve_tenant_id
+
+    configure_mappers()
+    ghost = TenantRef(id=uuid.UUID(int=0), slug="warm-up", name="warm-up")
+    try:
+        with tenant_context(ghost):
+            session = _job_session()
+            resolve_tenant_id(ghost.id)
+            run = session.scalar(
+                sa.select(JobRun).where(JobRun.rq_id == "warm-up").with_for_update()
+            )
+            assert run is None  # no coop has the nil id: RLS shows nothing
+            session.execute(_done_statement("warm-up"))
+            session.rollback()
+    finally:
+        db.remove()
 
 
 def redis_ping() -> bool:

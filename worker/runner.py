@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 from typing import Any
 
 from flask import Flask
@@ -30,6 +32,7 @@ from app.jobs import (
     mark_interrupted,
     queue_name,
     redis_connection,
+    warm_up,
 )
 from app.logs import job_var
 from tenants.context import clear_tenant
@@ -111,6 +114,19 @@ def abandoned_job_handler(job: Job, exc_type: type, exc_value: Any, tb: Any) -> 
     return True
 
 
+def import_job_modules() -> None:
+    """Import every domain's tasks.py once in the parent, not in each forked work horse."""
+    import app as app_package
+
+    for module in pkgutil.iter_modules(app_package.__path__):
+        if module.ispkg:
+            try:
+                importlib.import_module(f"app.{module.name}.tasks")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"app.{module.name}.tasks":
+                    raise
+
+
 def make_worker(
     app: Flask,
     queues: list[str] | tuple[str, ...] = (),
@@ -143,6 +159,8 @@ def run_worker(
     settings = app.config["GERAI"]
     db.statement_timeout_ms = settings.job_statement_timeout_ms
     ensure_log_filter()
+    import_job_modules()
+    warm_up()
     worker = make_worker(app, queues, name=name, maintenance_interval=maintenance_interval)
     db.remove()
     clear_tenant()
