@@ -98,5 +98,7 @@ def coverage_strip(p: Participant, today: dt.date) -> list[Cell]:
         else:
             state = "unpaid"
         priced = quote_month(month, terms)
-        cells.append(Cell(month, state, priced.discount > 0, priced.amount, i * CELL))
+        cells.append(
+            Cell(month, state, priced.discount > 0 and state != "before", priced.amount, i * CELL)
+        )
     return cells

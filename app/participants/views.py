@@ -23,7 +23,7 @@ from app.participants.forms import EndSponsorForm, ParticipantForm, RegisterForm
 from app.participants.identifiers import FieldError, mask_number
 from app.participants.models import Participant
 from app.participants.services import DuplicateParticipant, Invalid
-from app.participants.strip import CELL, coverage_strip, state_labels
+from app.participants.strip import CELL, SYMBOLS, coverage_strip, state_labels
 from app.participants.validation import parse_month
 from tenants.db import db
 
@@ -68,6 +68,17 @@ def _load(participant_id: uuid.UUID) -> Participant:
     if p is None:
         abort(404)
     return p
+
+
+def _pay_url(p: Participant, months: int) -> str | None:
+    """The counter's payment page for these months, when payments are installed and allowed."""
+    endpoint = "payments.new"
+    if endpoint not in current_app.view_functions or not can(current_user, "payments.write"):
+        return None
+    try:
+        return url_for(endpoint, participant_id=p.id, months=months)
+    except BuildError:
+        return None
 
 
 def _import_url() -> str | None:
@@ -218,11 +229,13 @@ def _render_show(
         quote_total=total,
         quote_months=months,
         quote_choices=QUOTE_CHOICES,
+        pay_url=_pay_url(p, months) if total > 0 else None,
         restart=restart,
         strip=strip,
         current=Period.of(today),
         strip_width=len(strip) * CELL,
         state_labels=state_labels(),
+        symbols=SYMBOLS,
         sponsor_form=sponsor_form or SponsorForm(formdata=None),
         end_form=end_form or EndSponsorForm(formdata=None),
         end_sponsor_id=end_sponsor_id,

@@ -208,6 +208,7 @@ def test_participant_page_strip_and_quote(app, web, set_today) -> None:
     assert "Masa tenggang" in page and "Terlambat" in page and "Belum terdaftar" in page
     assert "<svg" in page and "Belum bayar" in page
     assert "Rp8.400" in page  # September quoted first, discounted
+    assert "Bayar Rp8.400" in page  # the counter's primary action, for staff who take payments
     three = client.get(f"/{web.slug}/participants/{pid}?months=3").get_data(as_text=True)
     assert "Rp25.200" in three  # September, October, November
 
@@ -272,7 +273,7 @@ def test_roles_pengawas_and_mentor_read_but_cannot_write(app, web) -> None:
             400, 403)
         assert client.get(f"/{web.slug}/participants/{pid}/edit").status_code == 403
         page = client.get(f"/{web.slug}/participants/{pid}").get_data(as_text=True)
-        assert "Tambah sponsor" not in page and "Ubah data" not in page
+        assert "Tambah sponsor" not in page and "Ubah data" not in page and "Bayar Rp" not in page
     assert count(web.ref) == 1
     anonymous = app.test_client().get(f"/{web.slug}/participants")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
