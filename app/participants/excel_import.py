@@ -1,0 +1,337 @@
+"""The participant import itself, run by the job: read, check every row, then write in chunks.
+
+1. Read the file (``excel_read``): a problem with the whole file rejects the import.
+2. Check every row in Python with the register form's own validator
+   (``validation.clean_participant``) and the same duplicate messages; duplicates against the coop
+   come from one query that loads its NIKs and KPJs, duplicates within the file from a dict.
+   An optional ``Lunas sampai`` becomes an opening balance (``set_opening_balance``), not a payment.
+3. All-or-nothing (the default): any bad row rejects the import and nothing is written.
+   Only-good-rows: the good rows are written, the bad ones reported.
+4. Write the good rows in chunks of ``CHUNK``, one flush per chunk inside a savepoint: a NIK or KPJ
+   registered at the counter meanwhile fails its chunk, the rows that collided are reported and the
+   rest of the chunk is written again.
+
+Everything happens in the job's transaction (the job wrapper commits it together with the job's
+"done"), except the "running" mark, committed first so the status page can show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from app import jobs
+from app.dues import Period
+from app.participants import excel_read, services, validation
+from app.participants.coverage_state import CoverageStateError, init_state, set_opening_balance
+from app.participants.excel_columns import BY_KEY, COLUMNS
+from app.participants.imports import MAX_ERRORS, error_entry
+from app.participants.imports_model import (
+    ALL_OR_NOTHING,
+    DONE,
+    REJECTED,
+    RUNNING,
+    ParticipantImport,
+)
+from app.participants.models import Participant
+from tenants import audit
+from tenants.context import require_tenant
+from tenants.db import db, new_id, utcnow
+
+CHUNK = 1000
+_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+@dataclass
+class Good:
+    line: int
+    values: dict[str, Any]
+    paid_through: Period | None
+    participant: Participant | None = None
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    good: list[Good] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    bad_lines: set[int] = field(default_factory=set)
+    written: int = 0
+    truncated: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    def add(self, line: int, key: str, message: Any) -> None:
+        if line:
+            self.bad_lines.add(line)
+        if len(self.errors) >= MAX_ERRORS:
+            self.truncated = True
+            return
+        column = BY_KEY[key].header if key in BY_KEY else ""
+        self.errors.append(error_entry(line, self.headers.get(key, column), key, message))
+
+
+# --- building one participant (the register service's steps, without its per-row queries) -------
+
+
+def build(values: dict[str, Any], paid_through: Period | None, as_of: dt.date) -> Participant:
+    """A new participant from checked values; CoverageStateError for an impossible opening."""
+    p = Participant(id=new_id(), registered_on=as_of)
+    services._assign(p, values)  # noqa: SLF001 - exactly what register() assigns
+    init_state(p, Period.of(as_of))
+    if paid_through is not None:
+        start = min(paid_through, Period.of(as_of))
+        set_opening_balance(p, start, paid_through, as_of)
+    return p
+
+
+def _duplicate(key: str) -> Any:
+    """The register form's own words for a NIK or KPJ already in the coop."""
+    return services.DuplicateParticipant(key, uuid.UUID(int=0), "").message
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+def _existing() -> tuple[set[str], set[str]]:
+    """The coop's NIKs and KPJs, in one query."""
+    niks: set[str] = set()
+    kpjs: set[str] = set()
+    for nik, kpj in db.session.execute(sa.select(Participant.nik, Participant.kpj)):
+        niks.add(nik)
+        if kpj:
+            kpjs.add(kpj)
+    return niks, kpjs
+
+
+def _column_of(field_name: str) -> str:
+    return "jht" if field_name == "programs" else field_name
+
+
+def check(sheet: excel_read.Sheet, as_of: dt.date, outcome: Outcome,
+          progress: Callable[[int], None]) -> None:
+    niks, kpjs = _existing()
+    seen: dict[str, dict[str, int]] = {"nik": {}, "kpj": {}}
+    taken = {"nik": niks, "kpj": kpjs}
+    for i, (line, cells) in enumerate(sheet.rows, start=1):
+        data, paid_through, problems = excel_read.to_data(cells)
+        values, errors = validation.clean_participant(data, as_of)
+        for key, message in errors.items():
+            problems.setdefault(_column_of(key), message)
+        for key in ("nik", "kpj"):
+            value = values.get(key)
+            if not value or key in problems:
+                continue
+            if value in taken[key]:
+                problems[key] = _duplicate(key)
+            elif value in seen[key]:
+                problems[key] = _l(
+                    "%(field)s ini sama dengan baris %(line)s dalam berkas ini.",
+                    field=BY_KEY[key].header, line=seen[key][value],
+                )
+            else:
+                seen[key][value] = line
+        participant = None
+        if not problems:
+            try:
+                participant = build(values, paid_through, as_of)
+            except CoverageStateError:
+                # the one rule a past or near month can break: at most 12 months ahead
+                problems["paid_through"] = _l(
+                    "Lunas sampai paling jauh 12 bulan setelah bulan ini."
+                )
+        if problems:
+            for key in sorted(problems, key=lambda k: _ORDER.get(k, 99)):
+                outcome.add(line, key, problems[key])
+        else:
+            outcome.good.append(Good(line, values, paid_through, participant))
+        progress(i)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _chunks(items: list[Good], size: int) -> Iterator[list[Good]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _audit_create(p: Participant, record: ParticipantImport) -> None:
+    audit.record(
+        "participant.create",
+        actor_user_id=record.created_by,
+        actor=record.created_by_label,
+        target=f"participant:{p.id}",
+        nik_masked=validation.mask_number(p.nik),
+        sponsored=False,
+        source="import",
+        import_id=str(record.id),
+    )
+
+
+def _collisions(rows: list[Good]) -> dict[int, str]:
+    """Rows whose NIK or KPJ exists in the coop now (registered while the import ran)."""
+    niks = [g.values["nik"] for g in rows]
+    kpjs = [g.values["kpj"] for g in rows if g.values.get("kpj")]
+    found_nik = set(db.session.scalars(sa.select(Participant.nik).where(Participant.nik.in_(niks))))
+    found_kpj = set(
+        db.session.scalars(sa.select(Participant.kpj).where(Participant.kpj.in_(kpjs)))
+    ) if kpjs else set()
+    out: dict[int, str] = {}
+    for g in rows:
+        if g.values["nik"] in found_nik:
+            out[g.line] = "nik"
+        elif g.values.get("kpj") and g.values["kpj"] in found_kpj:
+            out[g.line] = "kpj"
+    return out
+
+
+def write(record: ParticipantImport, outcome: Outcome, progress: Callable[[int], None]) -> None:
+    for chunk in _chunks(outcome.good, CHUNK):
+        rows = chunk
+        while rows:
+            for g in rows:
+                if g.participant is None:
+                    g.participant = build(g.values, g.paid_through, record.as_of)
+            try:
+                with db.session.begin_nested():
+                    db.session.add_all([g.participant for g in rows])
+                    for g in rows:
+                        _audit_create(g.participant, record)  # type: ignore[arg-type]
+                    db.session.flush()
+            except IntegrityError:
+                collided = _collisions(rows)
+                if not collided:
+                    raise
+                for g in rows:
+                    g.participant = None
+                    key = collided.get(g.line)
+                    if key:
+                        outcome.add(g.line, key, _duplicate(key))
+                rows = [g for g in rows if g.line not in collided]
+                continue
+            outcome.written += len(rows)
+            progress(outcome.written)
+            rows = []
+
+
+# --- the job --------------------------------------------------------------------------------------
+
+
+def _load(
+    import_id: uuid.UUID, lock: bool = False, content: bool = False
+) -> ParticipantImport | None:
+    query = sa.select(ParticipantImport).where(ParticipantImport.id == import_id)
+    if not content:
+        query = query.options(sa.orm.defer(ParticipantImport.content))
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def _finish(import_id: uuid.UUID, outcome: Outcome, status: str) -> dict[str, Any]:
+    record = _load(import_id)
+    assert record is not None
+    record.status = status
+    record.total_rows = outcome.total
+    record.imported_count = outcome.written if status == DONE else 0
+    record.error_rows = len(outcome.bad_lines) if outcome.total else 0
+    record.errors = outcome.errors
+    record.errors_truncated = outcome.truncated
+    record.ignored_columns = outcome.ignored
+    record.content = None  # the outcome stays; the copy of the members' data goes
+    record.finished_at = utcnow()
+    audit.record(
+        "participants.import",
+        actor_user_id=record.created_by,
+        actor=record.created_by_label,
+        target=f"participant_import:{record.id}",
+        status=status,
+        mode=record.mode,
+        rows=record.total_rows,
+        imported=record.imported_count,
+        bad_rows=record.error_rows,
+        file_format=record.file_format,
+    )
+    steps = max(2 * outcome.total, 1)
+    jobs.report_progress(steps, steps, _("Selesai."))
+    return summary(record)
+
+
+def summary(record: ParticipantImport) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "status": record.status,
+        "rows": record.total_rows,
+        "imported": record.imported_count,
+        "bad_rows": record.error_rows,
+    }
+
+
+def run(import_id: uuid.UUID) -> dict[str, Any]:
+    """Import the stored file of ``import_id`` (current coop); safe to run again after a failure."""
+    require_tenant()
+    record = _load(import_id, lock=True, content=True)
+    if record is None:
+        raise jobs.JobError(_("Data impor tidak ditemukan."))
+    if record.finished:
+        return summary(record)
+    if record.content is None:
+        raise jobs.JobError(_("Berkas impor sudah tidak tersimpan. Unggah lagi."))
+    record.status = RUNNING
+    record.started_at = utcnow()
+    content, file_format, mode, as_of = (
+        record.content, record.file_format, record.mode, record.as_of
+    )
+    db.session.commit()
+
+    outcome = Outcome()
+    jobs.report_progress(0, 0, _("Membaca berkas…"))
+    try:
+        sheet = excel_read.read(content, file_format)
+        if not sheet.rows:
+            raise excel_read.FileProblem(_l("Tidak ada baris peserta di bawah judul kolom."))
+    except excel_read.FileProblem as exc:
+        outcome.add(0, "", exc.message)
+        return _finish(import_id, outcome, REJECTED)
+    del content
+    outcome.total = len(sheet.rows)
+    outcome.headers = sheet.headers
+    outcome.ignored = sheet.ignored
+    total, steps = outcome.total, 2 * outcome.total
+
+    def checking(done: int) -> None:
+        jobs.report_progress(
+            done, steps, _("Memeriksa baris %(done)s dari %(total)s", done=done, total=total)
+        )
+
+    check(sheet, as_of, outcome, checking)
+    if mode == ALL_OR_NOTHING and outcome.bad_lines:
+        return _finish(import_id, outcome, REJECTED)
+
+    good = max(len(outcome.good), 1)
+
+    def writing(done: int) -> None:
+        jobs.report_progress(
+            total + round(done * total / good), steps,
+            _("Menyimpan peserta %(done)s dari %(total)s", done=done, total=len(outcome.good)),
+        )
+
+    record = _load(import_id)
+    assert record is not None
+    write(record, outcome, writing)
+    if mode == ALL_OR_NOTHING and outcome.bad_lines:
+        # a NIK registered at the counter while this ran: all or nothing means nothing
+        errors = outcome.errors
+        db.session.rollback()
+        outcome.errors, outcome.written = errors, 0
+        return _finish(import_id, outcome, REJECTED)
+    return _finish(import_id, outcome, DONE)

@@ -1,0 +1,560 @@
+"""Excel in and out: the import template round trip, good and bad rows both ways, duplicates,
+opening balances, CSV, the export (column order, masks, full only for admins, audited, filtered),
+and another coop's import being a 404 — through the real pages, signed in, with the import job
+running in-process (no REDIS_URL) in its own coop, on PostgreSQL as the application role."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app import create_app
+from app.dues import Period
+from app.jobrecords import JobRun
+from app.participants import validation
+from app.participants.coverage_state import coverage_of
+from app.participants.excel_columns import COLUMNS
+from app.participants.imports_model import ParticipantImport
+from app.participants.models import Participant
+from app.payments.models import Payment
+from tenants.audit import AuditEvent
+from tenants.context import TenantRef, tenant_context
+from tenants.db import db
+from tests.conftest import _csrf_from, login, make_settings
+from tests.participants.helpers import make_nik, person, register
+
+TODAY = dt.date(2026, 11, 10)
+HEADERS = [c.header for c in COLUMNS]
+EXPORT_HEADERS = [
+    "NIK", "Nama", "No. KK", "Tempat lahir", "Tanggal lahir", "Jenis kelamin", "No. HP", "Alamat",
+    "Kelurahan", "Kecamatan", "Pekerjaan", "KPJ", "Status", "Lunas sampai",
+]
+
+
+@pytest.fixture(scope="module")
+def inproc(database: dict[str, str], app: Flask) -> Flask:
+    """The same app with no REDIS_URL: the import job runs in-process right after the commit."""
+    return create_app(make_settings(database, redis_url=None))
+
+
+@pytest.fixture
+def web(inproc: Flask, set_today) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    set_today(TODAY)  # the shared app (helpers) …
+    original = inproc.config["GERAI"]
+    inproc.config["GERAI"] = dataclasses.replace(original, today_override=TODAY)  # … and this one
+    assert inproc.config["GERAI"].redis_url is None
+    yield inproc
+    inproc.config["GERAI"] = original
+
+
+@pytest.fixture
+def coop(make_coop):  # type: ignore[no-untyped-def]
+    return make_coop(passwords=True)
+
+
+def signed_in(web: Flask, coop, role: str = "cashier"):  # type: ignore[no-untyped-def]
+    client = web.test_client()
+    assert login(client, coop.slug, coop.emails[role]).status_code == 302
+    return client
+
+
+@contextmanager
+def in_coop(app: Flask, ref: TenantRef) -> Iterator[None]:
+    with app.app_context(), tenant_context(ref):
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            db.remove()
+
+
+# --- building files -------------------------------------------------------------------------------
+
+
+def row(**overrides: Any) -> dict[str, Any]:
+    """One template row (keys are template headers) for a valid new person."""
+    data = person()
+    values: dict[str, Any] = {
+        "NIK": data["nik"], "Nama": data["name"], "Tanggal lahir": "15-05-1980",
+        "Jenis kelamin (L/P)": "L", "No. HP": data["phone"], "Pekerjaan": "Nelayan",
+        "Sektor": "Perikanan/Nelayan", "Penghasilan": 1000000,
+    }
+    values.update(overrides)
+    return values
+
+
+def xlsx(rows: list[dict[str, Any]], headers: list[str] | None = None) -> bytes:
+    headers = headers or HEADERS
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for r in rows:
+        sheet.append([r.get(h) for h in headers])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, slug: str, content: bytes, filename: str = "peserta.xlsx",
+           mode: str = "all"):  # type: ignore[no-untyped-def]
+    url = f"/{slug}/participants/excel/import"
+    token = _csrf_from(client.get(url).get_data(as_text=True))
+    return client.post(
+        url,
+        data={"csrf_token": token, "mode": mode, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def import_id_of(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    match = re.search(r"/imports/([0-9a-f-]{36})$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def record_of(app: Flask, ref: TenantRef, import_id: str) -> dict[str, Any]:
+    with in_coop(app, ref):
+        rec = db.session.get(ParticipantImport, (ref.id, uuid.UUID(import_id)))
+        assert rec is not None
+        return {
+            "status": rec.status, "total": rec.total_rows, "imported": rec.imported_count,
+            "bad": rec.error_rows, "errors": list(rec.errors), "content": rec.content,
+            "job_id": rec.job_id, "ignored": list(rec.ignored_columns),
+        }
+
+
+def participants(app: Flask, ref: TenantRef) -> list[Participant]:
+    with in_coop(app, ref):
+        rows = list(db.session.scalars(sa.select(Participant).order_by(Participant.nik)))
+        for p in rows:
+            db.session.expunge(p)
+        return rows
+
+
+def error_lines(rec: dict[str, Any]) -> dict[int, dict[str, str]]:
+    """{line: {column header: message text}} from an import record's stored errors."""
+    out: dict[int, dict[str, str]] = {}
+    for e in rec["errors"]:
+        text = e["msg"] % e["args"] if e.get("args") else e.get("msg") or e.get("text")
+        out.setdefault(e["line"], {})[e["col"]] = text
+    return out
+
+
+def validator_message(data: dict[str, Any], field: str) -> str:
+    _values, errors = validation.clean_participant(data, TODAY)
+    return str(errors[field])
+
+
+# --- the template and the round trip --------------------------------------------------------------
+
+
+def test_template_round_trip_download_fill_import(web, coop) -> None:
+    client = signed_in(web, coop)
+    response = client.get(f"/{coop.slug}/participants/excel/template.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Peserta", "Petunjuk"]
+    sheet = book["Peserta"]
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert sheet.max_row == 1  # no example rows to delete before filling it in
+    guide = [r[0] for r in book["Petunjuk"].iter_rows(values_only=True)]
+    assert "NIK" in guide and "Lunas sampai (YYYY-MM, opsional)" in guide
+
+    a, b, c = person(), person(sex="P", birth_date="1990-02-03"), person()
+    sheet.append([a["nik"], "Ahmad Nelayan", None, "Daik", dt.datetime(1980, 5, 15), "L",
+                  "0812-3456-7001", None, "Jl. Pelabuhan 3", "Sungai Lumpur", "Lingga",
+                  "Nelayan", "Perikanan/Nelayan", 1000000, "tidak", None, "Anggota",
+                  "WhatsApp", "ya", None])
+    sheet.append([b["nik"], "Siti Pedagang", "2104010101200001", "Dabo", "03-02-1990",
+                  "Perempuan", "+62 813 4567 0002", "siti@example.id", None, None, None,
+                  "Pedagang", "Perdagangan", "Rp1.000.000", "ya", "12345678901", "Pengurus",
+                  "Email", "tidak", None])
+    sheet.append([c["nik"], "Budi Ojek", None, None, "1980-05-15", "l", "081234567003",
+                  None, None, None, None, "Ojek", "transport", "1000000", None, None, None,
+                  None, None, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    import_id = import_id_of(upload(client, coop.slug, buffer.getvalue()))
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "done" and rec["total"] == 3 and rec["imported"] == 3
+    assert rec["bad"] == 0 and rec["errors"] == [] and rec["content"] is None
+
+    people = {p.name: p for p in participants(web, coop.ref)}
+    ahmad, siti, budi = people["Ahmad Nelayan"], people["Siti Pedagang"], people["Budi Ojek"]
+    assert ahmad.nik == a["nik"] and ahmad.birth_date == dt.date(1980, 5, 15)
+    assert ahmad.phone == "+6281234567001" and ahmad.sector == "fishery" and not ahmad.jht
+    assert (ahmad.birth_place, ahmad.kelurahan, ahmad.kecamatan) == ("Daik", "Sungai Lumpur",
+                                                                      "Lingga")
+    assert ahmad.coop_role == "anggota" and ahmad.whatsapp_consent is True
+    assert siti.sex == "P" and siti.birth_date == dt.date(1990, 2, 3) and siti.jht is True
+    assert siti.family_card_number == "2104010101200001" and siti.kpj == "12345678901"
+    assert siti.preferred_channel == "email" and siti.email == "siti@example.id"
+    assert siti.sector == "trade" and siti.coop_role == "pengurus"
+    assert budi.sector == "transport" and budi.sex == "L"
+    assert budi.coop_role == "bukan_anggota" and budi.preferred_channel == "whatsapp"
+    for p in people.values():
+        assert p.registered_on == TODAY and p.start_month == Period(2026, 11).index
+        assert p.paid_months == [] and p.paid_through_month is None
+
+    page = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}")
+    assert page.status_code == 200 and "3 peserta disimpan" in page.get_data(as_text=True)
+
+
+def test_import_pages_need_the_right_role(web, coop) -> None:
+    client = signed_in(web, coop, "pengawas")
+    assert client.get(f"/{coop.slug}/participants/excel/import").status_code == 403
+    assert client.get(f"/{coop.slug}/participants/excel/template.xlsx").status_code == 403
+    anonymous = web.test_client()
+    response = anonymous.get(f"/{coop.slug}/participants/excel/import")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = signed_in(web, coop, "admin").get(f"/{coop.slug}/participants/excel/import")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Unduh templat" in html and 'type="file"' in html
+
+
+# --- good and bad rows ----------------------------------------------------------------------------
+
+
+def mixed_file() -> tuple[bytes, dict[int, dict[str, Any]]]:
+    good1, good2 = row(Nama="Baik Satu"), row(Nama="Baik Dua")
+    bad_nik = row(NIK="1234", Nama="NIK Pendek")
+    bad_many = row(**{"No. HP": None, "Sektor": "Perbintangan", "Nama": "Banyak Salah"})
+    mismatch = row(Nama="Tidak Cocok", **{"Tanggal lahir": "16-05-1980"})
+    rows = [good1, bad_nik, good2, bad_many, mismatch]  # lines 2..6
+    return xlsx(rows), {3: bad_nik, 5: bad_many, 6: mismatch}
+
+
+def test_mixed_file_all_or_nothing_writes_nothing_and_reports_every_bad_line(web, coop) -> None:
+    client = signed_in(web, coop)
+    content, bad = mixed_file()
+    import_id = import_id_of(upload(client, coop.slug, content, mode="all"))
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "rejected" and rec["imported"] == 0
+    assert rec["total"] == 5 and rec["bad"] == 3
+    assert participants(web, coop.ref) == []
+    lines = error_lines(rec)
+    assert sorted(lines) == [3, 5, 6]
+    # the register form's own words, from the one validator
+    assert lines[3]["NIK"] == validator_message({"nik": "1234"}, "nik")
+    assert lines[5]["No. HP"] == validator_message({}, "phone") == "Wajib diisi."
+    assert lines[5]["Sektor"] == validator_message({"sector": "Perbintangan"}, "sector")
+    assert set(lines[5]) == {"No. HP", "Sektor"}
+    mismatch = {"nik": bad[6]["NIK"], "birth_date": "16-05-1980", "sex": "L"}
+    assert lines[6]["NIK"] == validator_message(mismatch, "nik")
+
+    page = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}")
+    html = page.get_data(as_text=True)
+    assert "Tidak ada yang disimpan" in html and "Wajib diisi." in html
+    download = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}/errors.xlsx")
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0] == ("Baris", "Kolom", "Kesalahan")
+    assert sorted({r[0] for r in cells[1:]}) == [3, 5, 6]
+    assert ("5", "No. HP", "Wajib diisi.") in {(str(r[0]), r[1], r[2]) for r in cells[1:]}
+
+
+def test_mixed_file_only_good_rows_writes_the_good_ones(web, coop) -> None:
+    client = signed_in(web, coop)
+    content, _bad = mixed_file()
+    import_id = import_id_of(upload(client, coop.slug, content, mode="good_only"))
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "done" and rec["imported"] == 2 and rec["bad"] == 3
+    assert sorted(error_lines(rec)) == [3, 5, 6]
+    assert sorted(p.name for p in participants(web, coop.ref)) == ["Baik Dua", "Baik Satu"]
+    html = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}").get_data(
+        as_text=True
+    )
+    assert "2 peserta disimpan" in html
+
+
+def test_duplicate_nik_in_the_file_and_in_the_coop(web, coop) -> None:
+    existing = person()
+    register(coop.ref, today=TODAY, nik=existing["nik"], name="Sudah Ada", kpj="11111111111")
+    twin = row(Nama="Kembar Pertama")
+    rows = [
+        row(NIK=existing["nik"], Nama="NIK Koperasi"),  # line 2
+        twin,  # line 3
+        row(NIK=twin["NIK"], Nama="Kembar Kedua"),  # line 4
+        row(Nama="KPJ Koperasi", KPJ="11111111111"),  # line 5
+        row(Nama="KPJ Satu", KPJ="22222222222"),  # line 6
+        row(Nama="KPJ Dua", KPJ="2222-2222-222"),  # line 7
+    ]
+    client = signed_in(web, coop)
+    import_id = import_id_of(upload(client, coop.slug, xlsx(rows), mode="good_only"))
+    rec = record_of(web, coop.ref, import_id)
+    lines = error_lines(rec)
+    assert sorted(lines) == [2, 4, 5, 7]
+    assert lines[2] == {"NIK": "NIK ini sudah terdaftar di koperasi ini."}
+    assert lines[4] == {"NIK": "NIK ini sama dengan baris 3 dalam berkas ini."}
+    assert lines[5] == {"KPJ": "KPJ ini sudah terdaftar di koperasi ini."}
+    assert lines[7] == {"KPJ": "KPJ ini sama dengan baris 6 dalam berkas ini."}
+    names = {p.name for p in participants(web, coop.ref)}
+    assert names == {"Kembar Pertama", "KPJ Satu", "Sudah Ada"}
+    assert rec["imported"] == 2 and rec["bad"] == 4
+
+
+def test_a_whole_file_problem_rejects_the_import(web, coop) -> None:
+    client = signed_in(web, coop)
+    content = xlsx([{"NIK": person()["nik"], "Nama": "X", "Pekerjaan": "Nelayan"}],
+                   headers=["NIK", "Nama", "Pekerjaan", "Catatan"])
+    rec = record_of(web, coop.ref, import_id_of(upload(client, coop.slug, content)))
+    assert rec["status"] == "rejected" and rec["total"] == 0
+    (entry,) = rec["errors"]
+    assert entry["line"] == 0 and "Kolom wajib tidak ditemukan" in entry["msg"]
+    assert "Tanggal lahir" in entry["args"]["columns"] and "Sektor" in entry["args"]["columns"]
+
+
+def test_a_16_digit_number_cell_that_excel_rounded_is_refused(web, coop) -> None:
+    exact = person(birth_date="1980-05-15")
+    rounded = int(make_nik(dt.date(1980, 5, 15), "L", serial=10))  # ends in 0: ambiguous
+    rows = [row(NIK=int(exact["nik"]), Nama="Angka Utuh"), row(NIK=rounded, Nama="Dibulatkan")]
+    client = signed_in(web, coop)
+    rec = record_of(web, coop.ref, import_id_of(
+        upload(client, coop.slug, xlsx(rows), mode="good_only")))
+    lines = error_lines(rec)
+    assert list(lines) == [3] and "Teks" in lines[3]["NIK"]
+    assert [p.name for p in participants(web, coop.ref)] == ["Angka Utuh"]
+
+
+def test_upload_refuses_what_cannot_be_a_participant_file(web, coop) -> None:
+    client = signed_in(web, coop)
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
+    response = upload(client, coop.slug, old_excel, filename="lama.xls")
+    assert response.status_code == 422 and ".xls" in response.get_data(as_text=True)
+    assert upload(client, coop.slug, b"", filename="kosong.xlsx").status_code == 422
+    with in_coop(web, coop.ref):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ParticipantImport)) == 0
+
+
+# --- opening balances -----------------------------------------------------------------------------
+
+
+def test_opening_paid_through_is_coverage_not_a_payment(web, coop) -> None:
+    rows = [
+        row(Nama="Lunas Oktober", **{"Lunas sampai (YYYY-MM, opsional)": "2026-10"}),
+        row(Nama="Lunas Februari", **{"Lunas sampai (YYYY-MM, opsional)": "02-2027"}),
+        row(Nama="Terlalu Jauh", **{"Lunas sampai (YYYY-MM, opsional)": "2028-06"}),
+        row(Nama="Bulan Salah", **{"Lunas sampai (YYYY-MM, opsional)": "Oktober"}),
+    ]
+    client = signed_in(web, coop)
+    rec = record_of(web, coop.ref, import_id_of(
+        upload(client, coop.slug, xlsx(rows), mode="good_only")))
+    lines = error_lines(rec)
+    assert sorted(lines) == [4, 5]
+    assert lines[4] == {"Lunas sampai (YYYY-MM, opsional)":
+                        "Lunas sampai paling jauh 12 bulan setelah bulan ini."}
+    assert lines[5]["Lunas sampai (YYYY-MM, opsional)"] == "Tulis bulan seperti 2026-11."
+    with in_coop(web, coop.ref):
+        people = {p.name: p for p in db.session.scalars(sa.select(Participant))}
+        october, february = people["Lunas Oktober"], people["Lunas Februari"]
+        assert october.paid_through_month == Period(2026, 10).index
+        assert february.paid_through_month == Period(2027, 2).index
+        assert february.start_month == Period(2026, 11).index
+        for p, through in ((october, Period(2026, 10)), (february, Period(2027, 2))):
+            cov, arrears = coverage_of(p, TODAY)
+            assert cov.status == "active" and cov.paid_through == through and arrears == 0
+            assert p.registered_on == TODAY
+        # the 16th: November is overdue for October's person, not for February's
+        assert coverage_of(october, dt.date(2026, 11, 16))[0].status == "grace"
+        assert coverage_of(february, dt.date(2026, 11, 16))[0].status == "active"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def test_csv_import_with_header_variants_semicolons_and_windows_encoding(web, coop) -> None:
+    a, b = person(), person(sex="P", birth_date="1985-12-01")
+    text = (
+        "nik;NAMA LENGKAP;Tgl. Lahir;JK;Nomor HP;pekerjaan;SEKTOR;penghasilan;Ikut JHT;Desa\r\n"
+        f"{a['nik']};José Nelayan;15/05/1980;L;0812 3456 7010;Nelayan;fishery;1.000.000;ya;"
+        "Sungai Lumpur\r\n"
+        f"{b['nik']};Ani;01-12-1985;P;0812-3456-7011;Petani;Pertanian;1000000;tidak;\r\n"
+    )
+    client = signed_in(web, coop)
+    import_id = import_id_of(upload(client, coop.slug, text.encode("cp1252"), "data.csv"))
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "done" and rec["imported"] == 2, rec["errors"]
+    people = {p.nik: p for p in participants(web, coop.ref)}
+    jose, ani = people[a["nik"]], people[b["nik"]]
+    assert jose.name == "José Nelayan" and jose.birth_date == dt.date(1980, 5, 15)
+    assert jose.jht is True and jose.kelurahan == "Sungai Lumpur" and jose.sector == "fishery"
+    assert ani.sex == "P" and ani.sector == "agriculture" and ani.jht is False
+    assert ani.phone == "+6281234567011"
+
+
+def test_csv_bad_rows_carry_their_line_numbers(web, coop) -> None:
+    text = (
+        "NIK,Nama,Tanggal lahir,Jenis kelamin,No. HP,Pekerjaan,Sektor,Penghasilan\n"
+        f"{person()['nik']},Satu,15-05-1980,L,081234567020,Nelayan,fishery,1000000\n"
+        "\n"
+        f"{person()['nik']},Dua,15-05-1980,X,081234567021,Nelayan,fishery,1000000\n"
+        f"{person()['nik']},Tiga,15-05-1980,L,081234567022,Nelayan,fishery,750000\n"
+    )
+    client = signed_in(web, coop)
+    rec = record_of(web, coop.ref, import_id_of(
+        upload(client, coop.slug, text.encode(), "data.csv", mode="good_only")))
+    lines = error_lines(rec)
+    assert sorted(lines) == [4, 5]
+    assert lines[4] == {"Jenis kelamin": validator_message({"sex": "X"}, "sex")}
+    assert lines[5]["Penghasilan"] == validator_message({"declared_income": 750000},
+                                                       "declared_income")
+    assert [p.name for p in participants(web, coop.ref)] == ["Satu"]
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def exported(response) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.status_code
+    book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+    return [tuple(r) for r in book.active.iter_rows(values_only=True)]
+
+
+def audit_events(app: Flask, ref: TenantRef, action: str) -> list[dict[str, Any]]:
+    with in_coop(app, ref):
+        return [
+            {"actor": e.actor, **e.details}
+            for e in db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.at)
+            )
+        ]
+
+
+def test_export_in_perisai_order_masked_and_audited(web, coop) -> None:
+    nik = make_nik(dt.date(1980, 5, 15), "L", serial=1)
+    register(coop.ref, today=TODAY, nik=nik, name="Ahmad Nelayan", phone="081234567890",
+             family_card_number="2104010101200007", birth_place="Daik", address="Jl. Laut 1",
+             kelurahan="Sungai Lumpur", kecamatan="Lingga", kpj="12345678901")
+    register(coop.ref, today=TODAY, name="=HYPERLINK(\"x\")")
+    client = signed_in(web, coop, "cashier")
+    cells = exported(client.get(f"/{coop.slug}/participants/excel/export.xlsx"))
+    assert list(cells[0]) == EXPORT_HEADERS
+    assert len(cells) == 3
+    by_name = {r[1]: r for r in cells[1:]}
+    ahmad = by_name["Ahmad Nelayan"]
+    assert ahmad == (
+        "2104********0001", "Ahmad Nelayan", "2104********0007", "Daik", "15-05-1980", "L",
+        "0812-3456-7890", "Jl. Laut 1", "Sungai Lumpur", "Lingga", "Nelayan", "12345678901",
+        "Baru", None,
+    )
+    assert '=HYPERLINK("x")' in by_name  # text, never a formula
+    (event,) = audit_events(web, coop.ref, "participants.export")
+    assert event["actor"] == coop.emails["cashier"] and event["rows"] == 2
+    assert event["masked"] is True and event["file_format"] == "xlsx"
+
+    response = client.get(f"/{coop.slug}/participants/excel/export.csv")
+    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert lines[0] == EXPORT_HEADERS and lines[1:] == [
+        ["'=HYPERLINK(\"x\")" if v == '=HYPERLINK("x")' else v or "" for v in r]
+        for r in cells[1:]
+    ]  # the same rows; CSV injection defused
+    assert [e["file_format"] for e in audit_events(web, coop.ref, "participants.export")] == [
+        "xlsx", "csv"]
+
+
+def test_full_export_only_for_the_admin_and_audited_as_full(web, coop) -> None:
+    nik = make_nik(dt.date(1980, 5, 15), "L", serial=2)
+    register(coop.ref, today=TODAY, nik=nik, family_card_number="2104010101200008")
+    for role in ("cashier", "pengawas", "mentor"):
+        client = signed_in(web, coop, role)
+        assert client.get(f"/{coop.slug}/participants/excel/export.xlsx?full=1").status_code == 403
+    assert audit_events(web, coop.ref, "participants.export") == []
+    admin = signed_in(web, coop, "admin")
+    cells = exported(admin.get(f"/{coop.slug}/participants/excel/export.xlsx?full=1"))
+    assert cells[1][0] == nik and cells[1][2] == "2104010101200008"
+    csv_full = admin.get(f"/{coop.slug}/participants/excel/export.csv?full=1")
+    assert nik in csv_full.data.decode("utf-8-sig")
+    events = audit_events(web, coop.ref, "participants.export")
+    assert [(e["actor"], e["masked"], e["rows"]) for e in events] == [
+        (coop.emails["admin"], False, 1), (coop.emails["admin"], False, 1)]
+    pengawas = signed_in(web, coop, "pengawas")  # reads everything, masked
+    assert exported(pengawas.get(f"/{coop.slug}/participants/excel/export.xlsx"))[1][0] == (
+        "2104********0002")
+
+
+def test_export_applies_the_list_filters(web, coop) -> None:
+    rows = [
+        row(Nama="Ani Aktif", **{"Lunas sampai (YYYY-MM, opsional)": "2026-12"}),
+        row(Nama="Budi Baru"),
+        row(Nama="Cici Baru"),
+    ]
+    client = signed_in(web, coop, "admin")
+    assert record_of(web, coop.ref, import_id_of(
+        upload(client, coop.slug, xlsx(rows))))["imported"] == 3
+    base = f"/{coop.slug}/participants/excel/export.xlsx"
+    names = [r[1] for r in exported(client.get(f"{base}?status=active"))[1:]]
+    assert names == ["Ani Aktif"]
+    assert exported(client.get(f"{base}?status=active"))[1][12:] == ("Aktif", "2026-12")
+    names = [r[1] for r in exported(client.get(f"{base}?status=new&q=baru"))[1:]]
+    assert names == ["Budi Baru", "Cici Baru"]
+    assert [r[1] for r in exported(client.get(f"{base}?q=cici"))[1:]] == ["Cici Baru"]
+    assert exported(client.get(f"{base}?status=lapsed")) == [tuple(EXPORT_HEADERS)]
+    events = audit_events(web, coop.ref, "participants.export")
+    assert [e["rows"] for e in events] == [1, 1, 2, 1, 0]
+    assert events[2]["status"] == "new" and events[2]["search"] is True
+    assert "baru" not in str(events)  # what was searched for is not logged
+
+
+# --- tenancy --------------------------------------------------------------------------------------
+
+
+def test_another_coops_import_is_a_404_on_every_route_and_exports_stay_home(
+    web, coop, make_coop
+) -> None:
+    other = make_coop(passwords=True)
+    content, _bad = mixed_file()
+    import_id = import_id_of(upload(signed_in(web, coop), coop.slug, content))
+    mine = person()
+    register(other.ref, today=TODAY, nik=mine["nik"], name="Orang Koperasi Lain")
+
+    intruder = signed_in(web, other, "admin")
+    base = f"/{other.slug}/participants/excel/imports"
+    for path in (f"{base}/{import_id}", f"{base}/{import_id}/errors.xlsx"):
+        assert intruder.get(path).status_code == 404
+    assert intruder.get(f"{base}/not-a-uuid").status_code == 404
+    # the owner sees it; the other coop's export never holds the first coop's rows
+    owner = signed_in(web, coop, "admin")
+    assert owner.get(f"/{coop.slug}/participants/excel/imports/{import_id}").status_code == 200
+    cells = exported(intruder.get(f"/{other.slug}/participants/excel/export.xlsx?full=1"))
+    assert [r[0] for r in cells[1:]] == [mine["nik"]]
+    with in_coop(web, other.ref):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ParticipantImport)) == 0
+
+
+def test_the_import_job_runs_in_its_own_coop(web, coop, make_coop) -> None:
+    bystander = make_coop()
+    client = signed_in(web, coop)
+    import_id = import_id_of(upload(client, coop.slug, xlsx([row(Nama="Di Koperasi Ini")])))
+    rec = record_of(web, coop.ref, import_id)
+    with in_coop(web, coop.ref):
+        run = db.session.scalar(sa.select(JobRun).where(JobRun.rq_id == rec["job_id"]))
+        assert run is not None and run.status == "done" and run.tenant_id == coop.ref.id
+        assert run.title == "Impor peserta dari Excel"
+        assert run.payload["args"] == [{"$uuid": import_id}]  # only the id travels
+        p = db.session.scalar(sa.select(Participant))
+        assert p.name == "Di Koperasi Ini" and p.tenant_id == coop.ref.id
+    with in_coop(web, bystander.ref):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 0
+    (summary,) = audit_events(web, coop.ref, "participants.import")
+    assert summary["actor"] == coop.emails["cashier"] and summary["imported"] == 1
+    creates = audit_events(web, coop.ref, "participant.create")
+    assert [e["source"] for e in creates] == ["import"] and creates[0]["import_id"] == import_id
