@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.api import payments as _api_payments  # noqa: F401 - registers routes
     from app.api import views as api_views
     from app.auth import views as auth_views
+    from app.participants import import_views as participant_excel_views
     from app.participants import views as participant_views
     from app.payments import views as payment_views
     from app.web import jobs_views, nav
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(web_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(participant_views.bp)
+    app.register_blueprint(participant_excel_views.bp)
     app.register_blueprint(payment_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(api_views.bp)

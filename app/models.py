@@ -1,6 +1,7 @@
 """Imports every model so the registry (Alembic, the RLS check) sees all tables."""
 
 import app.jobrecords  # noqa: F401
+import app.participants.imports_model  # noqa: F401
 import app.participants.models  # noqa: F401
 import app.payments.models  # noqa: F401
 from app.auth.models import PasswordLink, User  # noqa: F401
