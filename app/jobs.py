@@ -591,24 +591,29 @@ def _done_statement(rq_id: str) -> sa.Update:
     )
 
 
-def _mark_started(session: Session, spec: JobSpec) -> bool:
-    run = session.scalar(
-        sa.select(JobRun).where(JobRun.rq_id == spec.rq_id).with_for_update()
+def _started_statement(rq_id: str) -> Any:
+    return (
+        sa.update(JobRun)
+        .where(JobRun.rq_id == rq_id, JobRun.status != DONE)
+        .values(
+            status=RUNNING, started_at=utcnow(), ended_at=None, attempts=JobRun.attempts + 1,
+            error_code=None, error=None,
+        )
+        .returning(JobRun.id)
     )
-    if run is None:
+
+
+def _mark_started(session: Session, spec: JobSpec) -> bool:
+    """Move the record to running (one statement) and commit; False if it is already done."""
+    started = session.execute(_started_statement(spec.rq_id)).first()
+    if started is None:
+        done = session.scalar(sa.select(JobRun.id).where(JobRun.rq_id == spec.rq_id))
+        session.commit()
+        if done is not None:
+            log.warning("job %s is already done; not running it again", spec.rq_id)
+            return False
         log.warning("job %s has no record in its coop; running it anyway", spec.rq_id)
-        session.commit()
         return True
-    if run.status == DONE:
-        log.warning("job %s is already done; not running it again", spec.rq_id)
-        session.commit()
-        return False
-    run.status = RUNNING
-    run.started_at = utcnow()
-    run.ended_at = None
-    run.attempts = (run.attempts or 0) + 1
-    run.error_code = None
-    run.error = None
     session.commit()
     return True
 
@@ -783,10 +788,8 @@ def warm_up() -> None:
         with tenant_context(ghost):
             session = _job_session()
             resolve_tenant_id(ghost.id)
-            run = session.scalar(
-                sa.select(JobRun).where(JobRun.rq_id == "warm-up").with_for_update()
-            )
-            assert run is None  # no coop has the nil id: RLS shows nothing
+            session.execute(_started_statement("warm-up")).first()
+            session.scalar(sa.select(JobRun.id).where(JobRun.rq_id == "warm-up"))
             session.execute(_done_statement("warm-up"))
             session.rollback()
     finally:
