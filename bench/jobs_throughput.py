@@ -56,8 +56,7 @@ def _run_workers(env: dict[str, str], count: int) -> float:
     started = time.monotonic()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "worker", "worker", "default", "--burst",
-             "--without-scheduler"],
+            [sys.executable, "-m", "worker", "worker", "default", "--burst"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         for _ in range(count)
