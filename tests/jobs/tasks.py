@@ -56,6 +56,7 @@ def observe(marker: str) -> dict[str, Any]:
         "visible": visible,
         "orm": orm,
         "pid": os.getpid(),
+        "backend": db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar(),
     }
     note(marker, **seen)
     return seen

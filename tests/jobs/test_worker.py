@@ -46,9 +46,10 @@ def test_a_coop_job_then_a_job_without_coop_sees_nothing_of_it(ctx, make_tenant,
     assert seen_a["visible"]["job_runs"] == 1 and seen_a["orm"] == "allowed"
     assert seen_none == {
         "tenant": None, "setting": "", "orm": "refused", "pid": seen_none["pid"],
-        "visible": {"job_runs": 0, "audit_events": 0, "users": 0},
+        "backend": seen_none["backend"], "visible": {"job_runs": 0, "audit_events": 0, "users": 0},
     }
-    assert seen_a["pid"] != seen_none["pid"]  # each job in its own forked work horse
+    assert seen_a["pid"] != seen_none["pid"]  # each job in its own forked work horse...
+    assert seen_a["backend"] != seen_none["backend"]  # ...with its own connection (pool disposed)
     run = run_of(coop, job_a)
     assert run.status == "done" and run.attempts == 1 and run.started_at and run.ended_at
 
