@@ -41,8 +41,8 @@ def _schemas() -> dict[str, Any]:
             "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "type": {"type": "string", "enum": list(validation.SPONSOR_TYPE_ORDER)},
             "programs": {"type": "array", "items": PROGRAM, "minItems": 1, "uniqueItems": True},
-            "from": MONTH,
-            "until": MONTH,
+            "from": {**MONTH, "description": "first month paid (default: the registration month)"},
+            "until": {**MONTH, "description": "last month paid, inclusive (default: no end)"},
         },
     }
     participant_input = {

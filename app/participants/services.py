@@ -171,12 +171,19 @@ def _assign(p: Participant, values: Mapping[str, Any]) -> None:
     p.jht = "JHT" in values["programs"]
 
 
-def _sponsor_row(values: Mapping[str, Any]) -> ParticipantSponsor:
+def _sponsor_row(
+    values: Mapping[str, Any], default_from: Period, prefix: str = ""
+) -> ParticipantSponsor:
+    """A sponsor without a first month starts in ``default_from`` (never silently in the past:
+    covering earlier months, e.g. arrears, must be asked for by giving the month)."""
+    start = values["from"] or default_from
+    if values["until"] is not None and values["until"] < start:
+        raise Invalid({f"{prefix}until": _l("Bulan akhir tidak boleh sebelum bulan mulai.")})
     return ParticipantSponsor(
         name=values["name"],
         type=values["type"],
         programs=[p for p in validation.PROGRAM_ORDER if p in values["programs"]],
-        from_month=values["from"].index if values["from"] else None,
+        from_month=start.index,
         until_month=values["until"].index if values["until"] else None,
     )
 
@@ -202,7 +209,7 @@ def register(
     p = Participant(registered_on=registered_on)
     _assign(p, values)
     if values["sponsor"] is not None:
-        p.sponsors.append(_sponsor_row(values["sponsor"]))
+        p.sponsors.append(_sponsor_row(values["sponsor"], Period.of(registered_on), "sponsor."))
     init_state(p, Period.of(registered_on))
     db.session.add(p)
     _flush_checked(values, None)
@@ -234,13 +241,16 @@ def update(
     return p
 
 
-def add_sponsor(p: Participant, data: Mapping[str, Any], actor: Actor) -> ParticipantSponsor:
-    """Add a sponsor and update the stored coverage in the same transaction."""
+def add_sponsor(
+    p: Participant, data: Mapping[str, Any], actor: Actor, *, today: dt.date | None = None
+) -> ParticipantSponsor:
+    """Add a sponsor (from the current month unless ``from`` is given) and update the stored
+    coverage in the same transaction."""
     errors: dict[str, Any] = {}
     values = validation.clean_sponsor(data, errors, prefix="")
     if errors or values is None:
         raise Invalid(errors)
-    row = _sponsor_row(values)
+    row = _sponsor_row(values, Period.of(today or clock.today()))
     p.sponsors.append(row)
     recompute(p)
     db.session.flush()

@@ -82,6 +82,7 @@ def test_csr_sponsor_pays_the_discounted_price(client, coop, set_today) -> None:
     set_today("2026-11-10")
     sponsor = {"name": "CSR PT Timah", "type": "csr", "programs": ["JKK", "JKM"]}
     p = register(client, coop, sponsor=sponsor, programs=["JKK", "JKM", "JHT"])
+    assert (p["sponsors"][0]["from"], p["sponsors"][0]["until"]) == ("2026-11", None)
     row = quote(client, coop, p["id"], **{"from": "2026-11"}).get_json()["periods"][0]
     assert (row["discount"], row["sponsored"], row["amount"]) == (8400, 8400, 20000)
 

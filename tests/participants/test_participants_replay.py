@@ -89,7 +89,10 @@ def _apply(p: Participant, today: dt.date, action: dict[str, Any], log: dict[str
             data["from"] = str(current + action["from"])
             if action["length"] is not None:
                 data["until"] = str(current + action["from"] + action["length"])
-        services.add_sponsor(p, data, SYSTEM)
+        try:
+            services.add_sponsor(p, data, SYSTEM, today=today)
+        except services.Invalid:  # "until" before the default first month (this month)
+            return
         log["sponsor_changes"] = True
     elif kind == "end" and p.sponsors:
         row = p.sponsors[action["k"] % len(p.sponsors)]
@@ -205,7 +208,7 @@ def test_sql_reading_equals_app_dues_for_any_state(  # type: ignore[no-untyped-d
         if open_from is not None:
             services.add_sponsor(
                 p, {"name": "APBD", "type": "apbd", "programs": ["JKK", "JKM"],
-                    "from": str(registered + open_from)}, SYSTEM,
+                    "from": str(registered + open_from)}, SYSTEM, today=registered_on,
             )
         coverage_state.recompute(p)
         db.session.flush()

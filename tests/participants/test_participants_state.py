@@ -114,6 +114,7 @@ def test_open_ended_apbd_sponsor_covers_every_month_without_a_job(coop) -> None:
             {"name": "Pemkab Lingga", "type": "apbd", "programs": ["JKK", "JKM"],
              "from": "2026-11"},
             SYSTEM,
+            today=D("2026-11-03"),
         )
         db.session.commit()
         p = services.get_participant(pid)
@@ -133,7 +134,8 @@ def test_ending_a_sponsor_opens_the_months_after_it(coop) -> None:
     with tenant_context(coop.ref):
         p = services.lock_participant(pid)
         row = services.add_sponsor(
-            p, {"name": "CSR Timah", "type": "csr", "programs": ["JKK", "JKM"]}, SYSTEM
+            p, {"name": "CSR Timah", "type": "csr", "programs": ["JKK", "JKM"]}, SYSTEM,
+            today=D("2026-11-03"),
         )
         db.session.commit()
         p = services.lock_participant(pid)
@@ -156,6 +158,8 @@ def test_sponsor_without_jht_does_not_cover_a_jht_participant(coop) -> None:
     with tenant_context(coop.ref):
         p = services.get_participant(pid)
         assert p.covered_from is None and p.covered_months == []
+        # Without "from", a sponsor given at registration starts in the registration month.
+        assert p.sponsors[0].from_month == P("2026-11").index
         assert services.plan_for(p, 1, D("2026-11-03")).months == (P("2026-11"),)
         cov, _amount = services.coverage_of(p, D("2026-12-20"))
         assert cov.status == "grace"
