@@ -22,6 +22,7 @@ from app.participants.excel_columns import BY_KEY, COLUMNS, REQUIRED, Column, co
 from app.participants.identifiers import FieldError
 
 MAX_ROWS = 25_000
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes of XML a workbook may unpack to
 HEADER_SEARCH_ROWS = 10
 MIN_HEADER_MATCHES = 3
 
@@ -121,15 +122,29 @@ def _xlsx_lines(worksheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
     yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
 
 
+def _unreadable() -> Any:
+    return _l("Berkas tidak dapat dibaca sebagai Excel (.xlsx). Simpan ulang sebagai .xlsx.")
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a zip that would unpack to far more than any participant list (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(_unreadable()) from exc
+    if unpacked > MAX_UNPACKED:
+        raise FileProblem(_l("Isi berkas Excel terlalu besar. Bagi menjadi beberapa berkas."))
+
+
 def read_xlsx(content: bytes) -> Sheet:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise FileProblem(
-            _l("Berkas tidak dapat dibaca sebagai Excel (.xlsx). Simpan ulang sebagai .xlsx.")
-        ) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever an untrusted file makes openpyxl raise
+        raise FileProblem(_unreadable()) from exc
     try:
         for worksheet in book.worksheets:
             try:

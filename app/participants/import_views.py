@@ -89,6 +89,14 @@ def status_text(record: ParticipantImport, run: jobrecords.RunView | None) -> st
     return _("Menunggu")
 
 
+def can_export_full() -> bool:
+    """For the export buttons on the participant list (``_export_links.html``)."""
+    return can(current_user, "export.full")
+
+
+bp.add_app_template_global(can_export_full, "can_export_full")
+
+
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {

@@ -558,3 +558,70 @@ def test_the_import_job_runs_in_its_own_coop(web, coop, make_coop) -> None:
     assert summary["actor"] == coop.emails["cashier"] and summary["imported"] == 1
     creates = audit_events(web, coop.ref, "participant.create")
     assert [e["source"] for e in creates] == ["import"] and creates[0]["import_id"] == import_id
+
+
+def test_export_links_for_the_participant_list_carry_its_filters(web, coop) -> None:
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from app.auth.models import User
+
+    include = '{% include "participants/excel/_export_links.html" %}'
+    for role, full in (("admin", True), ("cashier", False)):
+        with web.test_request_context(f"/{coop.slug}/participants?q=ani&status=active"):
+            web.preprocess_request()  # enters the coop from the URL
+            user = db.session.scalar(sa.select(User).where(User.email == coop.emails[role]))
+            login_user(user)
+            html = render_template_string(include, q="ani", status="active", arrears="")
+        base = f"/{coop.slug}/participants/excel/export"
+        assert f'href="{base}.xlsx?q=ani&amp;status=active"' in html
+        assert f'href="{base}.csv?q=ani&amp;status=active"' in html
+        assert ("full=1" in html) is full
+
+
+# --- a failed import and its retry; a waiting import's page -------------------------------------
+
+
+def test_a_failed_import_writes_nothing_keeps_its_file_and_can_be_retried(
+    web, coop, monkeypatch
+) -> None:
+    from app.participants import excel_import
+
+    def broken(*_args: Any, **_kw: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(excel_import, "write", broken)
+    client = signed_in(web, coop, "admin")
+    import_id = import_id_of(upload(client, coop.slug, xlsx([row(Nama="Coba Lagi")])))
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "running" and rec["content"] is not None
+    assert participants(web, coop.ref) == []
+    html = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}").get_data(
+        as_text=True
+    )
+    assert "Gagal" in html and "kesalahan sistem" in html
+
+    monkeypatch.undo()
+    jobs_page = client.get(f"/{coop.slug}/jobs/{rec['job_id']}").get_data(as_text=True)
+    retried = client.post(f"/{coop.slug}/jobs/{rec['job_id']}/retry",
+                          data={"csrf_token": _csrf_from(jobs_page)})
+    assert retried.status_code == 302
+    rec = record_of(web, coop.ref, import_id)
+    assert rec["status"] == "done" and rec["imported"] == 1 and rec["content"] is None
+    assert [p.name for p in participants(web, coop.ref)] == ["Coba Lagi"]
+
+
+def test_a_waiting_import_shows_the_progress_component(web, coop, monkeypatch) -> None:
+    from app import jobs
+
+    monkeypatch.setattr(jobs, "_dispatch", lambda pending: None)  # the queue never runs it
+    client = signed_in(web, coop)
+    import_id = import_id_of(upload(client, coop.slug, xlsx([row()])))
+    page = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Menunggu" in html
+    assert "data-progress-url" in html and "progress.js" in html
+    assert "Perbarui halaman" in html  # without JavaScript: a link that refreshes
+    assert "Hasil" not in html
+    recent = client.get(f"/{coop.slug}/participants/excel/import").get_data(as_text=True)
+    assert "peserta.xlsx" in recent and f"/imports/{import_id}" in recent
