@@ -307,3 +307,47 @@ def test_openapi_documents_the_endpoints_and_every_ref_resolves(client) -> None:
 
     walk(doc)
     assert refs <= set(doc["components"]["schemas"])
+
+
+def test_list_is_a_constant_number_of_queries(client, coop) -> None:
+    import sqlalchemy as sa
+
+    from tenants.db import db
+
+    statements: list[str] = []
+
+    def counter(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    def measure() -> int:
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            assert client.get(API, headers=coop.headers()).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+        return len(statements)
+
+    created(client, coop, sponsor={"name": "Pemkab", "type": "apbd", "programs": ["JKK", "JKM"]})
+    few = measure()
+    for i in range(10):
+        created(client, coop, name=f"Peserta {i}",
+                sponsor={"name": "CSR", "type": "csr", "programs": ["JKK"]} if i % 2 else None)
+    assert measure() == few
+
+
+def test_audit_log_names_the_participant_without_the_whole_nik(client, coop) -> None:
+    import sqlalchemy as sa
+
+    from tenants.audit import AuditEvent
+    from tenants.context import tenant_context
+    from tenants.db import db
+
+    data = created(client, coop)
+    with tenant_context(coop.ref):
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "participant.create"))
+        assert event.target == f"participant:{data['id']}"
+        assert data["nik"] not in str(event.details) and data["phone"] not in str(event.details)
+        assert event.details["nik_masked"] == f"{data['nik'][:4]}****{data['nik'][-4:]}"
+        db.session.rollback()
