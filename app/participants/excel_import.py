@@ -11,8 +11,12 @@
    registered at the counter meanwhile fails its chunk, the rows that collided are reported and the
    rest of the chunk is written again.
 
-Everything happens in the job's transaction (the job wrapper commits it together with the job's
-"done"), except the "running" mark, committed first so the status page can show it.
+Everything happens in the job's transaction, which the job wrapper commits together with the
+job's "done"; the import's row stays locked (``FOR UPDATE``) until then, so a second run of the
+same import (a retry racing a slow first attempt) waits and then finds it finished. While it runs
+the status page reads the job record's status and progress (written in short transactions of
+their own by ``app.jobs.report_progress``). With all-or-nothing the rows go in under a savepoint
+that is rolled back if a duplicate turns up while writing.
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ from app.participants.imports_model import (
     ALL_OR_NOTHING,
     DONE,
     REJECTED,
-    RUNNING,
     ParticipantImport,
 )
 from app.participants.models import Participant
@@ -286,12 +289,10 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
         return summary(record)
     if record.content is None:
         raise jobs.JobError(_("Berkas impor sudah tidak tersimpan. Unggah lagi."))
-    record.status = RUNNING
     record.started_at = utcnow()
     content, file_format, mode, as_of = (
         record.content, record.file_format, record.mode, record.as_of
     )
-    db.session.commit()
 
     outcome = Outcome()
     jobs.report_progress(0, 0, _("Membaca berkas…"))
@@ -327,11 +328,12 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
 
     record = _load(import_id)
     assert record is not None
+    everything = db.session.begin_nested()
     write(record, outcome, writing)
     if mode == ALL_OR_NOTHING and outcome.bad_lines:
         # a NIK registered at the counter while this ran: all or nothing means nothing
-        errors = outcome.errors
-        db.session.rollback()
-        outcome.errors, outcome.written = errors, 0
+        everything.rollback()
+        outcome.written = 0
         return _finish(import_id, outcome, REJECTED)
+    everything.commit()
     return _finish(import_id, outcome, DONE)

@@ -84,7 +84,7 @@ def status_text(record: ParticipantImport, run: jobrecords.RunView | None) -> st
         return _("Ditolak: tidak ada yang disimpan")
     if run is not None and run.status == jobrecords.FAILED:
         return _("Gagal")
-    if record.status == "running":
+    if run is not None and run.status == jobrecords.RUNNING:
         return _("Sedang berjalan")
     return _("Menunggu")
 

@@ -22,8 +22,10 @@ from tenants.db import Base, TenantOwned, tenant_fk, utcnow
 
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
-QUEUED, RUNNING, DONE, REJECTED = "queued", "running", "done", "rejected"
-STATUSES = (QUEUED, RUNNING, DONE, REJECTED)
+# "queued" until the job commits its outcome (while it runs, its job record says so and shows
+# the progress): the job holds this row locked, so the same import never runs twice at once.
+QUEUED, DONE, REJECTED = "queued", "done", "rejected"
+STATUSES = (QUEUED, DONE, REJECTED)
 FINISHED = (DONE, REJECTED)
 
 ALL_OR_NOTHING, GOOD_ONLY = "all", "good_only"
@@ -60,9 +62,7 @@ class ParticipantImport(TenantOwned, Base):
     __table_args__ = (
         tenant_fk(["created_by"], "users"),
         sa.Index("ix_participant_imports_tenant_created", "tenant_id", "created_at"),
-        sa.CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'rejected')", name="status"
-        ),
+        sa.CheckConstraint("status IN ('queued', 'done', 'rejected')", name="status"),
         sa.CheckConstraint("mode IN ('all', 'good_only')", name="mode"),
         sa.CheckConstraint("file_format IN ('xlsx', 'csv')", name="file_format"),
     )

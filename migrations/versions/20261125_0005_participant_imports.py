@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'rejected')",
+            "status IN ('queued', 'done', 'rejected')",
             name=op.f("ck_participant_imports_status"),
         ),
         sa.CheckConstraint(
