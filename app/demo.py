@@ -8,6 +8,8 @@ import click
 import sqlalchemy as sa
 
 from app.auth import services
+from app.participants.demo import seed_demo_participants
+from app.participants.models import Participant
 from tenants.context import tenant_context
 from tenants.db import db
 from tenants.models import Tenant
@@ -37,13 +39,37 @@ def seed() -> bool:
     actor = services.Actor(label="demo")
     for ref, (_slug, _name, short) in zip(refs, COOPS, strict=True):
         with tenant_context(ref):
-            for role in ROLES:
-                services.create_user(
+            users = {
+                role: services.create_user(
                     _email(role, short), role, actor, name=f"{role.title()} {short}",
                     password=DEMO_PASSWORD,
                 )
+                for role in ROLES
+            }
+            db.session.flush()
+            seed_demo_participants()
+            _demo_payments(services.Actor(user_id=users["cashier"].id, label="demo"))
             db.session.commit()
     return True
+
+
+def _demo_payments(cashier: services.Actor, count: int = 5) -> None:
+    """A few cash payments by the cashier, so receipts and the day's closing have something."""
+    from app.payments.services import PaymentError, record_cash_payment
+
+    people = db.session.scalars(
+        sa.select(Participant.id).order_by(Participant.sort_name).limit(count * 3)
+    ).all()
+    taken = 0
+    for person_id in people:
+        if taken == count:
+            break
+        try:
+            with db.session.begin_nested():
+                record_cash_payment(person_id, 1 + taken % 3, cashier)
+            taken += 1
+        except PaymentError:
+            continue  # fully sponsored: nothing to pay
 
 
 def print_logins() -> None:
