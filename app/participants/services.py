@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -149,10 +150,17 @@ def _find_duplicate(values: Mapping[str, Any], exclude: uuid.UUID | None) -> Non
             raise DuplicateParticipant(field, row.id, row.name)
 
 
-def _flush_checked(values: Mapping[str, Any], exclude: uuid.UUID | None) -> None:
-    """Flush in a savepoint: a concurrent duplicate becomes DuplicateParticipant, not a 500."""
+@contextmanager
+def _unique_checked(values: Mapping[str, Any], exclude: uuid.UUID | None) -> Iterator[None]:
+    """Write inside a savepoint: a concurrent duplicate (the unique constraint firing after our
+    check passed) becomes DuplicateParticipant, and the caller's transaction stays usable.
+
+    Everything to be checked must be changed *inside* the block: entering a savepoint flushes
+    the session's pending work first, outside it.
+    """
     try:
         with db.session.begin_nested():
+            yield
             db.session.flush()
     except IntegrityError:
         with db.session.no_autoflush:
@@ -211,8 +219,8 @@ def register(
     if values["sponsor"] is not None:
         p.sponsors.append(_sponsor_row(values["sponsor"], Period.of(registered_on), "sponsor."))
     init_state(p, Period.of(registered_on))
-    db.session.add(p)
-    _flush_checked(values, None)
+    with _unique_checked(values, None):
+        db.session.add(p)
     _audit("participant.create", actor, p, sponsored=values["sponsor"] is not None)
     return p
 
@@ -233,10 +241,10 @@ def update(
     )
     if p.programs != values["programs"]:
         changed.append("programs")
-    _assign(p, values)
-    p.updated_at = utcnow()
-    recompute(p)  # the programs decide which months a sponsor pays in full
-    _flush_checked(values, p.id)
+    with _unique_checked(values, p.id):
+        _assign(p, values)
+        p.updated_at = utcnow()
+        recompute(p)  # the programs decide which months a sponsor pays in full
     _audit("participant.update", actor, p, fields=changed)
     return p
 

@@ -351,3 +351,24 @@ def test_audit_log_names_the_participant_without_the_whole_nik(client, coop) -> 
         assert data["nik"] not in str(event.details) and data["phone"] not in str(event.details)
         assert event.details["nik_masked"] == f"{data['nik'][:4]}****{data['nik'][-4:]}"
         db.session.rollback()
+
+
+def test_a_duplicate_that_slips_past_the_check_is_still_409(client, coop, monkeypatch) -> None:
+    """Two counters registering the same NIK at once: the unique constraint decides."""
+    from app.participants import services
+
+    first = created(client, coop)
+    real = services._find_duplicate
+    calls = []
+
+    def racing(values, exclude):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            return None  # the other counter's row was not committed yet when we looked
+        return real(values, exclude)
+
+    monkeypatch.setattr(services, "_find_duplicate", racing)
+    response = post(client, coop, person(nik=first["nik"], birth_date=first["birth_date"]))
+    assert response.status_code == 409
+    assert response.get_json()["error"]["existing_id"] == first["id"]
+    assert len(client.get(API, headers=coop.headers()).get_json()["items"]) == 1

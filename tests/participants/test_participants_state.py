@@ -200,3 +200,27 @@ def test_list_filters_by_status_and_arrears(coop) -> None:
         assert ids(min_arrears=1) == [lapsed, grace]
         assert ids(min_arrears=3) == [lapsed]
         db.session.rollback()
+
+
+def test_an_edit_racing_another_registration_is_refused_cleanly(coop, monkeypatch) -> None:
+    a = register(coop.ref, registered_on=D("2026-11-03"), today=D("2026-11-03"), name="A")
+    b = register(coop.ref, registered_on=D("2026-11-03"), today=D("2026-11-03"), name="B")
+    real = services._find_duplicate
+    calls = []
+
+    def racing(values, exclude):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return None if len(calls) == 1 else real(values, exclude)
+
+    monkeypatch.setattr(services, "_find_duplicate", racing)
+    with tenant_context(coop.ref):
+        pa, pb = services.get_participant(a), services.lock_participant(b)
+        data = {k: getattr(pa, k) for k in ("nik", "sex", "phone", "occupation", "sector")}
+        data.update(name="B", birth_date=pa.birth_date.isoformat(), declared_income=1000000,
+                    programs=["JKK", "JKM"])
+        with pytest.raises(services.DuplicateParticipant) as caught:
+            services.update(pb, data, SYSTEM, today=D("2026-11-20"))
+        assert caught.value.existing_id == a
+        # The transaction is still usable, and B is as it was.
+        assert services.get_participant(b).nik != pa.nik
+        db.session.rollback()
