@@ -60,6 +60,7 @@ def _helpers() -> dict[str, Any]:
         "mask": mask_number,
         "can_write": can(current_user, "participants.write"),
         "month_text": lambda index: str(Period.from_index(index)) if index is not None else "",
+        "can_export_full": lambda: can(current_user, "export.full"),
     }
 
 
@@ -82,8 +83,10 @@ def _pay_url(p: Participant, months: int) -> str | None:
 
 
 def _import_url() -> str | None:
-    """The Excel import page, once that feature is installed."""
-    endpoint = "participants.import_excel"
+    """The Excel import page (``import_views``), for staff who register participants."""
+    endpoint = "participant_excel.upload_form"
+    if not can(current_user, "participants.write"):
+        return None
     if endpoint not in current_app.view_functions:
         return None
     try:
@@ -123,6 +126,7 @@ def index():  # type: ignore[no-untyped-def]
         arrears=arrears_raw if min_arrears else "",
         empty_coop=empty_coop,
         import_url=_import_url(),
+        export_links="participant_excel.export" in current_app.view_functions,
         statuses=STATUSES,
     )
 

@@ -54,6 +54,7 @@ def count(ref) -> int:  # type: ignore[no-untyped-def]
 def test_empty_state_teaches_what_to_do_first(app, web) -> None:
     page = signed_in(app, web).get(f"/{web.slug}/participants").get_data(as_text=True)
     assert "Daftarkan peserta pertama" in page and "Impor dari Excel" in page
+    assert f'href="/{web.slug}/participants/excel/import"' in page
 
 
 def test_register_with_nik_typed_with_dots_and_spaces(app, web) -> None:
@@ -137,6 +138,7 @@ def test_list_masks_numbers_and_searches(app, web) -> None:
         db.session.rollback()
     client = signed_in(app, web, "pengawas")
     page = client.get(f"/{web.slug}/participants").get_data(as_text=True)
+    assert "Unduh Excel" in page and "NIK lengkap" not in page and "Impor dari Excel" not in page
     for nik in niks.values():
         assert nik not in page and f"{nik[:4]}****{nik[-4:]}" in page
     assert "2104010101010001" not in page
