@@ -35,7 +35,12 @@ from sqlalchemy.exc import IntegrityError
 from app import jobs
 from app.dues import Period
 from app.participants import excel_read, services, validation
-from app.participants.coverage_state import CoverageStateError, init_state, set_opening_balance
+from app.participants.coverage_state import (
+    CoverageStateError,
+    horizon,
+    init_state,
+    set_opening_balance,
+)
 from app.participants.excel_columns import BY_KEY, COLUMNS
 from app.participants.imports import MAX_ERRORS, error_entry
 from app.participants.imports_model import (
@@ -96,6 +101,11 @@ def build(values: dict[str, Any], paid_through: Period | None, as_of: dt.date) -
     return p
 
 
+def _too_far() -> Any:
+    """``set_opening_balance``'s rule for a month up to now or ahead: 12 months ahead at most."""
+    return _l("Lunas sampai paling jauh 12 bulan setelah bulan ini.")
+
+
 def _duplicate(key: str) -> Any:
     """The register form's own words for a NIK or KPJ already in the coop."""
     return services.DuplicateParticipant(key, uuid.UUID(int=0), "").message
@@ -143,14 +153,13 @@ def check(sheet: excel_read.Sheet, as_of: dt.date, outcome: Outcome,
             else:
                 seen[key][value] = line
         participant = None
+        if paid_through is not None and paid_through.index > horizon(as_of):
+            problems["paid_through"] = _too_far()  # said now, with the row's other problems
         if not problems:
             try:
                 participant = build(values, paid_through, as_of)
             except CoverageStateError:
-                # the one rule a past or near month can break: at most 12 months ahead
-                problems["paid_through"] = _l(
-                    "Lunas sampai paling jauh 12 bulan setelah bulan ini."
-                )
+                problems["paid_through"] = _too_far()
         if problems:
             for key in sorted(problems, key=lambda k: _ORDER.get(k, 99)):
                 outcome.add(line, key, problems[key])

@@ -1,162 +1,46 @@
-"""Excel in and out: the import template round trip, good and bad rows both ways, duplicates,
-opening balances, CSV, the export (column order, masks, full only for admins, audited, filtered),
-and another coop's import being a 404 — through the real pages, signed in, with the import job
-running in-process (no REDIS_URL) in its own coop, on PostgreSQL as the application role."""
+"""Excel in: the import template round trip, good and bad rows both ways, duplicates in the file
+and in the coop, opening balances, CSV, a failure and its retry, the waiting page, a NIK registered
+while the import runs, and the job running in its own coop — through the real pages, signed in,
+with the job in-process (no REDIS_URL), on PostgreSQL as the application role."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import datetime as dt
 import io
-import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from app import create_app
 from app.dues import Period
 from app.jobrecords import JobRun
-from app.participants import validation
 from app.participants.coverage_state import coverage_of
-from app.participants.excel_columns import COLUMNS
 from app.participants.imports_model import ParticipantImport
 from app.participants.models import Participant
 from app.payments.models import Payment
-from tenants.audit import AuditEvent
-from tenants.context import TenantRef, tenant_context
 from tenants.db import db
-from tests.conftest import _csrf_from, login, make_settings
+from tests.conftest import _csrf_from
+from tests.participants.excel_support import (  # noqa: F401 - fixtures
+    HEADERS,
+    TODAY,
+    audit_events,
+    coop_fixture,
+    error_lines,
+    import_id_of,
+    in_coop,
+    inproc_fixture,
+    mixed_file,
+    participants,
+    record_of,
+    row,
+    signed_in,
+    upload,
+    validator_message,
+    web_fixture,
+    xlsx,
+)
 from tests.participants.helpers import make_nik, person, register
-
-TODAY = dt.date(2026, 11, 10)
-HEADERS = [c.header for c in COLUMNS]
-EXPORT_HEADERS = [
-    "NIK", "Nama", "No. KK", "Tempat lahir", "Tanggal lahir", "Jenis kelamin", "No. HP", "Alamat",
-    "Kelurahan", "Kecamatan", "Pekerjaan", "KPJ", "Status", "Lunas sampai",
-]
-
-
-@pytest.fixture(scope="module")
-def inproc(database: dict[str, str], app: Flask) -> Flask:
-    """The same app with no REDIS_URL: the import job runs in-process right after the commit."""
-    return create_app(make_settings(database, redis_url=None))
-
-
-@pytest.fixture
-def web(inproc: Flask, set_today) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    set_today(TODAY)  # the shared app (helpers) …
-    original = inproc.config["GERAI"]
-    inproc.config["GERAI"] = dataclasses.replace(original, today_override=TODAY)  # … and this one
-    assert inproc.config["GERAI"].redis_url is None
-    yield inproc
-    inproc.config["GERAI"] = original
-
-
-@pytest.fixture
-def coop(make_coop):  # type: ignore[no-untyped-def]
-    return make_coop(passwords=True)
-
-
-def signed_in(web: Flask, coop, role: str = "cashier"):  # type: ignore[no-untyped-def]
-    client = web.test_client()
-    assert login(client, coop.slug, coop.emails[role]).status_code == 302
-    return client
-
-
-@contextmanager
-def in_coop(app: Flask, ref: TenantRef) -> Iterator[None]:
-    with app.app_context(), tenant_context(ref):
-        try:
-            yield
-        finally:
-            db.session.rollback()
-            db.remove()
-
-
-# --- building files -------------------------------------------------------------------------------
-
-
-def row(**overrides: Any) -> dict[str, Any]:
-    """One template row (keys are template headers) for a valid new person."""
-    data = person()
-    values: dict[str, Any] = {
-        "NIK": data["nik"], "Nama": data["name"], "Tanggal lahir": "15-05-1980",
-        "Jenis kelamin (L/P)": "L", "No. HP": data["phone"], "Pekerjaan": "Nelayan",
-        "Sektor": "Perikanan/Nelayan", "Penghasilan": 1000000,
-    }
-    values.update(overrides)
-    return values
-
-
-def xlsx(rows: list[dict[str, Any]], headers: list[str] | None = None) -> bytes:
-    headers = headers or HEADERS
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for r in rows:
-        sheet.append([r.get(h) for h in headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(client, slug: str, content: bytes, filename: str = "peserta.xlsx",
-           mode: str = "all"):  # type: ignore[no-untyped-def]
-    url = f"/{slug}/participants/excel/import"
-    token = _csrf_from(client.get(url).get_data(as_text=True))
-    return client.post(
-        url,
-        data={"csrf_token": token, "mode": mode, "file": (io.BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def import_id_of(response) -> str:  # type: ignore[no-untyped-def]
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    match = re.search(r"/imports/([0-9a-f-]{36})$", response.headers["Location"])
-    assert match, response.headers["Location"]
-    return match.group(1)
-
-
-def record_of(app: Flask, ref: TenantRef, import_id: str) -> dict[str, Any]:
-    with in_coop(app, ref):
-        rec = db.session.get(ParticipantImport, (ref.id, uuid.UUID(import_id)))
-        assert rec is not None
-        return {
-            "status": rec.status, "total": rec.total_rows, "imported": rec.imported_count,
-            "bad": rec.error_rows, "errors": list(rec.errors), "content": rec.content,
-            "job_id": rec.job_id, "ignored": list(rec.ignored_columns),
-        }
-
-
-def participants(app: Flask, ref: TenantRef) -> list[Participant]:
-    with in_coop(app, ref):
-        rows = list(db.session.scalars(sa.select(Participant).order_by(Participant.nik)))
-        for p in rows:
-            db.session.expunge(p)
-        return rows
-
-
-def error_lines(rec: dict[str, Any]) -> dict[int, dict[str, str]]:
-    """{line: {column header: message text}} from an import record's stored errors."""
-    out: dict[int, dict[str, str]] = {}
-    for e in rec["errors"]:
-        text = e["msg"] % e["args"] if e.get("args") else e.get("msg") or e.get("text")
-        out.setdefault(e["line"], {})[e["col"]] = text
-    return out
-
-
-def validator_message(data: dict[str, Any], field: str) -> str:
-    _values, errors = validation.clean_participant(data, TODAY)
-    return str(errors[field])
-
 
 # --- the template and the round trip --------------------------------------------------------------
 
@@ -228,15 +112,6 @@ def test_import_pages_need_the_right_role(web, coop) -> None:
 
 
 # --- good and bad rows ----------------------------------------------------------------------------
-
-
-def mixed_file() -> tuple[bytes, dict[int, dict[str, Any]]]:
-    good1, good2 = row(Nama="Baik Satu"), row(Nama="Baik Dua")
-    bad_nik = row(NIK="1234", Nama="NIK Pendek")
-    bad_many = row(**{"No. HP": None, "Sektor": "Perbintangan", "Nama": "Banyak Salah"})
-    mismatch = row(Nama="Tidak Cocok", **{"Tanggal lahir": "16-05-1980"})
-    rows = [good1, bad_nik, good2, bad_many, mismatch]  # lines 2..6
-    return xlsx(rows), {3: bad_nik, 5: bad_many, 6: mismatch}
 
 
 def test_mixed_file_all_or_nothing_writes_nothing_and_reports_every_bad_line(web, coop) -> None:
@@ -351,13 +226,16 @@ def test_opening_paid_through_is_coverage_not_a_payment(web, coop) -> None:
         row(Nama="Lunas Februari", **{"Lunas sampai (YYYY-MM, opsional)": "02-2027"}),
         row(Nama="Terlalu Jauh", **{"Lunas sampai (YYYY-MM, opsional)": "2028-06"}),
         row(Nama="Bulan Salah", **{"Lunas sampai (YYYY-MM, opsional)": "Oktober"}),
+        row(Nama="Dua Salah", Pekerjaan=None, **{"Lunas sampai (YYYY-MM, opsional)": "2030-01"}),
     ]
     client = signed_in(web, coop)
     rec = record_of(web, coop.ref, import_id_of(
         upload(client, coop.slug, xlsx(rows), mode="good_only")))
     lines = error_lines(rec)
-    assert sorted(lines) == [4, 5]
+    assert sorted(lines) == [4, 5, 6]
     assert lines[4] == {"Lunas sampai (YYYY-MM, opsional)":
+                        "Lunas sampai paling jauh 12 bulan setelah bulan ini."}
+    assert lines[6] == {"Pekerjaan": "Wajib diisi.", "Lunas sampai (YYYY-MM, opsional)":
                         "Lunas sampai paling jauh 12 bulan setelah bulan ini."}
     assert lines[5]["Lunas sampai (YYYY-MM, opsional)"] == "Tulis bulan seperti 2026-11."
     with in_coop(web, coop.ref):
@@ -418,127 +296,6 @@ def test_csv_bad_rows_carry_their_line_numbers(web, coop) -> None:
     assert [p.name for p in participants(web, coop.ref)] == ["Satu"]
 
 
-# --- export ---------------------------------------------------------------------------------------
-
-
-def exported(response) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200, response.status_code
-    book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
-    return [tuple(r) for r in book.active.iter_rows(values_only=True)]
-
-
-def audit_events(app: Flask, ref: TenantRef, action: str) -> list[dict[str, Any]]:
-    with in_coop(app, ref):
-        return [
-            {"actor": e.actor, **e.details}
-            for e in db.session.scalars(
-                sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.at)
-            )
-        ]
-
-
-def test_export_in_perisai_order_masked_and_audited(web, coop) -> None:
-    nik = make_nik(dt.date(1980, 5, 15), "L", serial=1)
-    register(coop.ref, today=TODAY, nik=nik, name="Ahmad Nelayan", phone="081234567890",
-             family_card_number="2104010101200007", birth_place="Daik", address="Jl. Laut 1",
-             kelurahan="Sungai Lumpur", kecamatan="Lingga", kpj="12345678901")
-    register(coop.ref, today=TODAY, name="=HYPERLINK(\"x\")")
-    client = signed_in(web, coop, "cashier")
-    cells = exported(client.get(f"/{coop.slug}/participants/excel/export.xlsx"))
-    assert list(cells[0]) == EXPORT_HEADERS
-    assert len(cells) == 3
-    by_name = {r[1]: r for r in cells[1:]}
-    ahmad = by_name["Ahmad Nelayan"]
-    assert ahmad == (
-        "2104********0001", "Ahmad Nelayan", "2104********0007", "Daik", "15-05-1980", "L",
-        "0812-3456-7890", "Jl. Laut 1", "Sungai Lumpur", "Lingga", "Nelayan", "12345678901",
-        "Baru", None,
-    )
-    assert '=HYPERLINK("x")' in by_name  # text, never a formula
-    (event,) = audit_events(web, coop.ref, "participants.export")
-    assert event["actor"] == coop.emails["cashier"] and event["rows"] == 2
-    assert event["masked"] is True and event["file_format"] == "xlsx"
-
-    response = client.get(f"/{coop.slug}/participants/excel/export.csv")
-    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
-    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert lines[0] == EXPORT_HEADERS and lines[1:] == [
-        ["'=HYPERLINK(\"x\")" if v == '=HYPERLINK("x")' else v or "" for v in r]
-        for r in cells[1:]
-    ]  # the same rows; CSV injection defused
-    assert [e["file_format"] for e in audit_events(web, coop.ref, "participants.export")] == [
-        "xlsx", "csv"]
-
-
-def test_full_export_only_for_the_admin_and_audited_as_full(web, coop) -> None:
-    nik = make_nik(dt.date(1980, 5, 15), "L", serial=2)
-    register(coop.ref, today=TODAY, nik=nik, family_card_number="2104010101200008")
-    for role in ("cashier", "pengawas", "mentor"):
-        client = signed_in(web, coop, role)
-        assert client.get(f"/{coop.slug}/participants/excel/export.xlsx?full=1").status_code == 403
-    assert audit_events(web, coop.ref, "participants.export") == []
-    admin = signed_in(web, coop, "admin")
-    cells = exported(admin.get(f"/{coop.slug}/participants/excel/export.xlsx?full=1"))
-    assert cells[1][0] == nik and cells[1][2] == "2104010101200008"
-    csv_full = admin.get(f"/{coop.slug}/participants/excel/export.csv?full=1")
-    assert nik in csv_full.data.decode("utf-8-sig")
-    events = audit_events(web, coop.ref, "participants.export")
-    assert [(e["actor"], e["masked"], e["rows"]) for e in events] == [
-        (coop.emails["admin"], False, 1), (coop.emails["admin"], False, 1)]
-    pengawas = signed_in(web, coop, "pengawas")  # reads everything, masked
-    assert exported(pengawas.get(f"/{coop.slug}/participants/excel/export.xlsx"))[1][0] == (
-        "2104********0002")
-
-
-def test_export_applies_the_list_filters(web, coop) -> None:
-    rows = [
-        row(Nama="Ani Aktif", **{"Lunas sampai (YYYY-MM, opsional)": "2026-12"}),
-        row(Nama="Budi Baru"),
-        row(Nama="Cici Baru"),
-    ]
-    client = signed_in(web, coop, "admin")
-    assert record_of(web, coop.ref, import_id_of(
-        upload(client, coop.slug, xlsx(rows))))["imported"] == 3
-    base = f"/{coop.slug}/participants/excel/export.xlsx"
-    names = [r[1] for r in exported(client.get(f"{base}?status=active"))[1:]]
-    assert names == ["Ani Aktif"]
-    assert exported(client.get(f"{base}?status=active"))[1][12:] == ("Aktif", "2026-12")
-    names = [r[1] for r in exported(client.get(f"{base}?status=new&q=baru"))[1:]]
-    assert names == ["Budi Baru", "Cici Baru"]
-    assert [r[1] for r in exported(client.get(f"{base}?q=cici"))[1:]] == ["Cici Baru"]
-    assert exported(client.get(f"{base}?status=lapsed")) == [tuple(EXPORT_HEADERS)]
-    events = audit_events(web, coop.ref, "participants.export")
-    assert [e["rows"] for e in events] == [1, 1, 2, 1, 0]
-    assert events[2]["status"] == "new" and events[2]["search"] is True
-    assert "baru" not in str(events)  # what was searched for is not logged
-
-
-# --- tenancy --------------------------------------------------------------------------------------
-
-
-def test_another_coops_import_is_a_404_on_every_route_and_exports_stay_home(
-    web, coop, make_coop
-) -> None:
-    other = make_coop(passwords=True)
-    content, _bad = mixed_file()
-    import_id = import_id_of(upload(signed_in(web, coop), coop.slug, content))
-    mine = person()
-    register(other.ref, today=TODAY, nik=mine["nik"], name="Orang Koperasi Lain")
-
-    intruder = signed_in(web, other, "admin")
-    base = f"/{other.slug}/participants/excel/imports"
-    for path in (f"{base}/{import_id}", f"{base}/{import_id}/errors.xlsx"):
-        assert intruder.get(path).status_code == 404
-    assert intruder.get(f"{base}/not-a-uuid").status_code == 404
-    # the owner sees it; the other coop's export never holds the first coop's rows
-    owner = signed_in(web, coop, "admin")
-    assert owner.get(f"/{coop.slug}/participants/excel/imports/{import_id}").status_code == 200
-    cells = exported(intruder.get(f"/{other.slug}/participants/excel/export.xlsx?full=1"))
-    assert [r[0] for r in cells[1:]] == [mine["nik"]]
-    with in_coop(web, other.ref):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ParticipantImport)) == 0
-
-
 def test_the_import_job_runs_in_its_own_coop(web, coop, make_coop) -> None:
     bystander = make_coop()
     client = signed_in(web, coop)
@@ -558,25 +315,6 @@ def test_the_import_job_runs_in_its_own_coop(web, coop, make_coop) -> None:
     assert summary["actor"] == coop.emails["cashier"] and summary["imported"] == 1
     creates = audit_events(web, coop.ref, "participant.create")
     assert [e["source"] for e in creates] == ["import"] and creates[0]["import_id"] == import_id
-
-
-def test_export_links_for_the_participant_list_carry_its_filters(web, coop) -> None:
-    from flask import render_template_string
-    from flask_login import login_user
-
-    from app.auth.models import User
-
-    include = '{% include "participants/excel/_export_links.html" %}'
-    for role, full in (("admin", True), ("cashier", False)):
-        with web.test_request_context(f"/{coop.slug}/participants?q=ani&status=active"):
-            web.preprocess_request()  # enters the coop from the URL
-            user = db.session.scalar(sa.select(User).where(User.email == coop.emails[role]))
-            login_user(user)
-            html = render_template_string(include, q="ani", status="active", arrears="")
-        base = f"/{coop.slug}/participants/excel/export"
-        assert f'href="{base}.xlsx?q=ani&amp;status=active"' in html
-        assert f'href="{base}.csv?q=ani&amp;status=active"' in html
-        assert ("full=1" in html) is full
 
 
 # --- a failed import and its retry; a waiting import's page -------------------------------------
