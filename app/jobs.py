@@ -403,15 +403,21 @@ def _push_or_record(item: _Pending, settings: Any) -> None:
         )
         if not pushed:
             log.info("job %s is already in the queue; not queued again", item.spec.rq_id)
-    except redis.RedisError as exc:
-        log.error("could not queue job %s (%s): %s", item.spec.rq_id, item.spec.title, exc)
+    except Exception as exc:  # noqa: BLE001 - the caller's commit is done: record, don't raise
+        log.error(
+            "could not queue job %s (%s): %s: %s", item.spec.rq_id, item.spec.title,
+            exc.__class__.__name__, exc, exc_info=not isinstance(exc, redis.RedisError),
+        )
         if item.ref is not None:
             # A session of its own: the caller's is still finishing its commit (no app context
             # is pushed here, its teardown would close the caller's session).
-            _update_in_own_session(
-                item.ref, item.spec.rq_id, status=FAILED, error_code=ERR_QUEUE_UNAVAILABLE,
-                ended_at=utcnow(),
-            )
+            try:
+                _update_in_own_session(
+                    item.ref, item.spec.rq_id, status=FAILED, error_code=ERR_QUEUE_UNAVAILABLE,
+                    ended_at=utcnow(),
+                )
+            except Exception:  # noqa: BLE001 - daily maintenance settles it as lost later
+                log.exception("could not record that job %s was not queued", item.spec.rq_id)
 
 
 def push(connection: Any, spec: JobSpec, prefix: str, *, replace: bool = False) -> bool:
