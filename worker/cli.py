@@ -106,6 +106,11 @@ def _error_words(run: Any) -> str:
     return template.format(error=run.error or "", timeout=run.timeout, rq_id=run.rq_id)
 
 
+def _line(*fields: str) -> None:
+    """One job a line, tab-separated (tabs and newlines inside a field become spaces)."""
+    click.echo("\t".join(" ".join(str(f).split()) if f else "" for f in fields))
+
+
 @jobs_cli.command("list")
 @click.option("--failed", is_flag=True, help="Only failed jobs.")
 @click.option("--tenant", "slug", default=None, help="Only this cooperative (its slug).")
@@ -136,14 +141,9 @@ def jobs_list(failed: bool, slug: str | None, limit: int) -> None:
             runs = list_runs(FAILED if failed else None, limit)
             db.session.commit()
             for run in runs:
-                click.echo(
-                    "\t".join(
-                        [
-                            ref.slug, run.status, run.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"),
-                            _duration(run.started_at, run.ended_at), run.title,
-                            _error_words(run),
-                        ]
-                    )
+                _line(
+                    ref.slug, run.status, run.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    _duration(run.started_at, run.ended_at), run.title, _error_words(run),
                 )
     finally:
         db.remove()
@@ -170,9 +170,7 @@ def _platform_failures(limit: int) -> None:
             error = (result.exc_string if result is not None else "") or ""
             last_line = error.strip().splitlines()[-1:] or [""]
             when = job.enqueued_at.strftime("%Y-%m-%d %H:%M:%S") if job.enqueued_at else "-"
-            click.echo(
-                "\t".join(
-                    ["-", "failed", when, _duration(job.started_at, job.ended_at),
-                     job.description or job.func_name, last_line[0][:200]]
-                )
+            _line(
+                "-", "failed", when, _duration(job.started_at, job.ended_at),
+                job.description or job.func_name, last_line[0][:200],
             )
