@@ -43,6 +43,16 @@ def _remember_app(app: Flask) -> Iterator[None]:
     helpers.APPS.pop()
 
 
+_HASHES: dict[str, str] = {}
+
+
+def _password_hash() -> str:
+    """One Argon2 hash of the test password per run (hashing per user made setup slow)."""
+    if not _HASHES:
+        _HASHES["test"] = auth.hasher.hash(PASSWORD)
+    return _HASHES["test"]
+
+
 @pytest.fixture
 def make_coop(make_tenant, app: Flask):  # type: ignore[no-untyped-def]
     """A coop with one user and one API token per role; ``passwords=True`` to sign in on the web."""
@@ -54,9 +64,9 @@ def make_coop(make_tenant, app: Flask):  # type: ignore[no-untyped-def]
         with app.app_context(), tenant_context(ref):
             for role in ROLES:
                 email = f"{role}-{uuid.uuid4().hex[:6]}@example.id"
-                user = auth.create_user(
-                    email, role, auth.SYSTEM, password=PASSWORD if passwords else None
-                )
+                user = auth.create_user(email, role, auth.SYSTEM)
+                if passwords:
+                    user.password_hash = _password_hash()
                 emails[role] = email
                 tokens[role] = auth.create_api_token(user, auth.SYSTEM)
             db.session.commit()
