@@ -105,6 +105,8 @@ def detect_format(filename: str, content: bytes) -> str:
     lower = filename.lower()
     if content.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) and not lower.endswith(".xlsx"):
+        return "csv"  # UTF-16 text, as Excel saves "Unicode text"
     if content.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith(".xls"):
         raise UploadRefused(
             _l("Format .xls (Excel lama) tidak didukung. Simpan sebagai .xlsx lalu unggah lagi.")

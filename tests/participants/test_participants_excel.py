@@ -277,6 +277,20 @@ def test_csv_import_with_header_variants_semicolons_and_windows_encoding(web, co
     assert ani.phone == "+6281234567011"
 
 
+def test_unicode_text_as_excel_saves_it_utf16_and_tabs(web, coop) -> None:
+    a = person(sex="P", birth_date="1991-07-09")
+    text = (
+        "NIK\tNama\tTanggal lahir\tJenis kelamin\tNo. HP\tPekerjaan\tSektor\tPenghasilan\n"
+        f"{a['nik']}\tNur Ḥayati\t09-07-1991\tP\t081234567030\tPedagang\tPerdagangan\t1000000\n"
+    )
+    client = signed_in(web, coop)
+    rec = record_of(web, coop.ref, import_id_of(
+        upload(client, coop.slug, text.encode("utf-16"), "data.txt")))
+    assert rec["status"] == "done" and rec["imported"] == 1, rec["errors"]
+    (p,) = participants(web, coop.ref)
+    assert p.name == "Nur Ḥayati" and p.sector == "trade" and p.nik == a["nik"]
+
+
 def test_csv_bad_rows_carry_their_line_numbers(web, coop) -> None:
     text = (
         "NIK,Nama,Tanggal lahir,Jenis kelamin,No. HP,Pekerjaan,Sektor,Penghasilan\n"
