@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.services import MIN_PASSWORD
 
 ROLE_CHOICES = [
-    ("admin", _l("Admin (pengurus)")),
-    ("cashier", _l("Petugas kasir")),
-    ("pengawas", _l("Pengawas")),
-    ("mentor", _l("Mentor")),
+    SelectChoice("admin", _l("Admin (pengurus)")),
+    SelectChoice("cashier", _l("Petugas kasir")),
+    SelectChoice("pengawas", _l("Pengawas")),
+    SelectChoice("mentor", _l("Mentor")),
 ]
 
 

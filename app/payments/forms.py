@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-MONTH_CHOICES = [(str(n), str(n)) for n in range(1, 13)]
+MONTH_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 13)]
 
 
 class PayForm(FlaskForm):

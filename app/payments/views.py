@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.auth.access import actor_from_request, requires
@@ -217,7 +218,7 @@ def close():  # type: ignore[no-untyped-def]
     is_admin = can(current_user, "staff.manage")
     form = ClosingForm()
     cashiers = [u for u in list_users() if u.role in ("cashier", "admin")] if is_admin else []
-    form.cashier_id.choices = [(str(u.id), u.name or u.email) for u in cashiers]
+    form.cashier_id.choices = [SelectChoice(str(u.id), u.name or u.email) for u in cashiers]
     cashier_id = current_user.id
     if is_admin and form.cashier_id.data:
         picked = next((u.id for u in cashiers if str(u.id) == form.cashier_id.data), None)
