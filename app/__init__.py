@@ -1,4 +1,4 @@
-"""Gerai, the product. ``create_app()`` wires each part with its ``init_app``; domains live in packages."""
+"""Gerai, the product. ``create_app()`` wires each part with its ``init_app``."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from config import Settings, load_settings
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the Flask app for the given settings (default: from the environment)."""
     from app import cli, errors, extensions, logs, requests, tenancy
-    from app.auth.access import init_login
     from app.api import participants as _api_participants  # noqa: F401 - registers routes
     from app.api import payments as _api_payments  # noqa: F401 - registers routes
     from app.api import views as api_views
     from app.auth import views as auth_views
+    from app.auth.access import init_login
     from app.participants import import_views as participant_excel_views
     from app.participants import views as participant_views
     from app.payments import views as payment_views

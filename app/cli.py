@@ -127,7 +127,9 @@ users_cli = click.Group("users", help="Staff of a cooperative.")
 @users_cli.command("create")
 @click.argument("slug")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "cashier", "pengawas", "mentor"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "cashier", "pengawas", "mentor"])
+)
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @friendly

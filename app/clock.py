@@ -1,4 +1,4 @@
-"""Today's date, in the coop's time zone; ``GERAI_TODAY`` pretends another day (not in production)."""
+"""Today's date in the coop's time zone; ``GERAI_TODAY`` pretends another day (not in prod)."""
 
 from __future__ import annotations
 

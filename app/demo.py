@@ -41,7 +41,10 @@ def seed() -> bool:
         with tenant_context(ref):
             users = {
                 role: services.create_user(
-                    _email(role, short), role, actor, name=f"{role.title()} {short}",
+                    _email(role, short),
+                    role,
+                    actor,
+                    name=f"{role.title()} {short}",
                     password=DEMO_PASSWORD,
                 )
                 for role in ROLES
@@ -73,7 +76,7 @@ def _demo_payments(cashier: services.Actor, count: int = 5) -> None:
 
 
 def print_logins() -> None:
-    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for slug, name, short in COOPS:
         click.echo(f"  {name}: http://127.0.0.1:{os.environ.get('PORT', '5000')}/{slug}/login")
         for role in ROLES:

@@ -1,4 +1,4 @@
-"""Structured JSON logs with request id, tenant, user and job on every line; personal data masked."""
+"""JSON logs with request id, tenant, user and job on every line; personal data masked."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
         JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant)s %(user)s %(job)s",
+            "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(tenant)s %(user)s %(job)s",
             rename_fields={"asctime": "time", "levelname": "level"},
         )
     )

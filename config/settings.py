@@ -1,6 +1,7 @@
 """Typed settings read once from the environment.
 
-Profiles: ``development`` (the demo default, SQLite), ``testing`` and ``production``. Production refuses
+Profiles: ``development`` (the demo default, SQLite), ``testing`` and ``production``.
+Production refuses
 to start with unsafe settings; the database-role check lives in ``tenants.roles`` because it needs a
 connection.
 """

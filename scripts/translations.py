@@ -1,6 +1,6 @@
 """Keep the English catalogue in step with the Indonesian source strings.
 
-    python scripts/translations.py            # extract, merge into en/messages.po, report untranslated
+    python scripts/translations.py            # extract, merge into en, report untranslated
     python scripts/translations.py FILE.py    # also fill translations from a dict T in FILE.py
 
 The .po file is the source of truth for English; ``make`` compiles it.
@@ -22,10 +22,41 @@ PO = ROOT / "app/translations/en/LC_MESSAGES/messages.po"
 
 def main(argv: list[str]) -> int:
     pybabel = str(Path(sys.executable).with_name("pybabel"))
-    subprocess.run([pybabel, "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l",
-                    "--no-location", "--omit-header", "-o", str(POT), "."], cwd=ROOT, check=True)
-    subprocess.run([pybabel, "update", "-N", "--ignore-obsolete", "-i", str(POT), "-d",
-                    "app/translations", "-l", "en"], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            pybabel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(POT),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    subprocess.run(
+        [
+            pybabel,
+            "update",
+            "-N",
+            "--ignore-obsolete",
+            "-i",
+            str(POT),
+            "-d",
+            "app/translations",
+            "-l",
+            "en",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     with PO.open("rb") as fh:
         catalog = read_po(fh)
     extra: dict[str, str] = runpy.run_path(argv[0])["T"] if argv else {}

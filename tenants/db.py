@@ -3,7 +3,7 @@
 Because the kernel owns the session, no query runs outside a tenant's scope:
 - ``after_begin`` sets ``app.tenant_id`` for the transaction (PostgreSQL RLS reads it), so a pooled
   connection never carries a tenant into the next transaction;
-- ``do_orm_execute`` refuses tenant-owned queries with no tenant and adds ORM criteria (second layer);
+- ``do_orm_execute`` refuses tenant-owned queries with no tenant and adds ORM criteria;
 - ``before_flush`` stamps new tenant-owned rows with the current tenant and refuses a mismatch.
 """
 
@@ -156,7 +156,8 @@ def _set_transaction_tenant(session: Session, _tx: Any, connection: sa.Connectio
     if connection.dialect.name == "postgresql":
         timeout = session.info.get("statement_timeout_ms", db.statement_timeout_ms)
         connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)",
+            "SELECT set_config('app.tenant_id', %s, true),"
+            " set_config('statement_timeout', %s, true)",
             (str(tenant_id) if tenant_id else "", str(int(timeout))),
         )
 

@@ -1,8 +1,8 @@
 """The one audited door for anything that crosses from one cooperative to another.
 
-Resolving a URL slug or an API token to its coop reads only platform tables. Switching a unit of work
-into a coop that is not the caller's own goes through ``switch_to``, which checks the right first and
-writes the switch to that coop's audit log.
+Resolving a URL slug or an API token to its coop reads only platform tables. Switching a unit of
+work into a coop that is not the caller's own goes through ``switch_to``, which checks the right
+first and writes the switch to that coop's audit log.
 """
 
 from __future__ import annotations
@@ -77,8 +77,6 @@ def switch_to(target: TenantRef, right: Right) -> TenantRef:
     if right.check is not None and not right.check(target):
         raise DoorRefused(f"{right.kind} right refused for {target.slug}")
     set_tenant(target)
-    audit.record(
-        f"door.{right.kind}", actor=right.actor, target=target.slug, reason=right.reason
-    )
+    audit.record(f"door.{right.kind}", actor=right.actor, target=target.slug, reason=right.reason)
     session.flush()
     return target

@@ -1,4 +1,4 @@
-"""Platform tables: not tenant-owned and free of personal data, so no RLS (read through the door)."""
+"""Platform tables: not tenant-owned, free of personal data, so no RLS (read via the door)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def default_code(slug: str) -> str:
 
 
 class ApiToken(Base):
-    """The hash of an API token with its coop and user; the token itself is shown once, never kept."""
+    """The hash of an API token with its coop and user; the token is shown once, never kept."""
 
     __tablename__ = "api_tokens"
 

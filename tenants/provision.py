@@ -13,9 +13,28 @@ from tenants.models import TENANT_ACTIVE, TENANT_DISABLED, Tenant, default_code
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
     {
-        "api", "pay", "webhooks", "static", "login", "logout", "admin", "healthz", "assets",
-        "platform", "operator", "new", "help", "docs", "favicon.ico", "robots.txt", "lang",
-        "www", "mail", "password", "tenants", "sandbox",
+        "api",
+        "pay",
+        "webhooks",
+        "static",
+        "login",
+        "logout",
+        "admin",
+        "healthz",
+        "assets",
+        "platform",
+        "operator",
+        "new",
+        "help",
+        "docs",
+        "favicon.ico",
+        "robots.txt",
+        "lang",
+        "www",
+        "mail",
+        "password",
+        "tenants",
+        "sandbox",
     }
 )
 
@@ -39,7 +58,9 @@ def validate_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProvisionError(f"unknown time zone {name!r} (e.g. Asia/Jakarta, Asia/Makassar)") from exc
+        raise ProvisionError(
+            f"unknown time zone {name!r} (e.g. Asia/Jakarta, Asia/Makassar)"
+        ) from exc
     return name
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh PostgreSQL database per run, migrated as the owner, used as the app role."""
+"""Shared fixtures: a fresh PostgreSQL database per run, migrated as owner, used as app role."""
 
 from __future__ import annotations
 
@@ -115,11 +115,14 @@ def make_tenant(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_user(app: Flask):  # type: ignore[no-untyped-def]
-    def _make(tenant: TenantRef, role: str = "admin", email: str | None = None,
-              password: str = PASSWORD) -> uuid.UUID:
+    def _make(
+        tenant: TenantRef, role: str = "admin", email: str | None = None, password: str = PASSWORD
+    ) -> uuid.UUID:
         with app.app_context(), tenant_context(tenant):
             user = auth.create_user(
-                email or f"{role}-{uuid.uuid4().hex[:6]}@example.id", role, auth.SYSTEM,
+                email or f"{role}-{uuid.uuid4().hex[:6]}@example.id",
+                role,
+                auth.SYSTEM,
                 password=password,
             )
             user_id = user.id

@@ -1,4 +1,4 @@
-"""The test harness plays the operator: it makes the two roles once and a uniquely named database."""
+"""The test harness plays the operator: two roles once, and a uniquely named database."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def create_database(prefix: str = "gerai_test") -> str:
 
 def drop_database(name: str) -> None:
     with _admin() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def url_for(database: str, role: str) -> str:

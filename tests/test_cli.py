@@ -19,7 +19,9 @@ def _run(app, group, *args, input=None):  # type: ignore[no-untyped-def]
 
 
 def test_tenants_create_list_disable_enable(app, database) -> None:
-    created = _run(app, tenants_cli, "create", "kud-maju", "--name", "KUD Maju", "--timezone", "Asia/Makassar")
+    created = _run(
+        app, tenants_cli, "create", "kud-maju", "--name", "KUD Maju", "--timezone", "Asia/Makassar"
+    )
     assert created.exit_code == 0 and created.stdout.strip() == "kud-maju\tKUD Maju\tactive"
     assert _run(app, tenants_cli, "disable", "kud-maju").stdout.strip().endswith("\tdisabled")
     listed = _run(app, tenants_cli, "list")
@@ -28,13 +30,18 @@ def test_tenants_create_list_disable_enable(app, database) -> None:
 
 
 def test_bad_arguments_are_one_clear_line(app, database) -> None:
-    for args in (("create", "API", "--name", "x"), ("create", "api", "--name", "x"),
-                 ("create", "ok-slug", "--name", "x", "--timezone", "Mars/Base"),
-                 ("disable", "no-such-coop")):
+    for args in (
+        ("create", "API", "--name", "x"),
+        ("create", "api", "--name", "x"),
+        ("create", "ok-slug", "--name", "x", "--timezone", "Mars/Base"),
+        ("disable", "no-such-coop"),
+    ):
         result = _run(app, tenants_cli, *args)
         assert result.exit_code != 0, args
         assert "Traceback" not in result.output
-        assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("Error:"), args
+        assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith(
+            "Error:"
+        ), args
     _run(app, tenants_cli, "create", "dup-coop", "--name", "x")
     dup = _run(app, tenants_cli, "create", "dup-coop", "--name", "y")
     assert dup.exit_code != 0 and "already exists" in dup.stderr
@@ -42,13 +49,31 @@ def test_bad_arguments_are_one_clear_line(app, database) -> None:
 
 def test_users_and_tokens_create(app, database, client) -> None:
     _run(app, tenants_cli, "create", "kud-satu", "--name", "KUD Satu")
-    made = _run(app, users_cli, "create", "kud-satu", "Admin@Satu.id", "--role", "admin",
-                "--password-stdin", input="kata-sandi-panjang\n")
+    made = _run(
+        app,
+        users_cli,
+        "create",
+        "kud-satu",
+        "Admin@Satu.id",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="kata-sandi-panjang\n",
+    )
     assert made.exit_code == 0, made.output
     link = _run(app, users_cli, "create", "kud-satu", "kasir@satu.id", "--role", "cashier")
     assert "/kud-satu/password/" in link.stdout
-    weak = _run(app, users_cli, "create", "kud-satu", "x@satu.id", "--role", "admin",
-                "--password-stdin", input="short\n")
+    weak = _run(
+        app,
+        users_cli,
+        "create",
+        "kud-satu",
+        "x@satu.id",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="short\n",
+    )
     assert weak.exit_code != 0 and "Error:" in weak.stderr
     token = _run(app, tokens_cli, "create", "kud-satu", "admin@satu.id")
     assert token.exit_code == 0 and len(token.stdout.splitlines()) == 1

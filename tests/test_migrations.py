@@ -29,9 +29,13 @@ def test_upgrade_downgrade_upgrade_and_no_autogenerate_diff() -> None:
         assert left == set()
         migrate.upgrade(settings)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
             assert diff == [], diff
-            rls = conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relforcerowsecurity")).scalar()
+            rls = conn.execute(
+                sa.text("SELECT count(*) FROM pg_class WHERE relforcerowsecurity")
+            ).scalar()
             assert rls >= 3
     finally:
         engine.dispose()
@@ -57,7 +61,11 @@ def test_sqlite_demo_journey(tmp_path) -> None:
         token = _csrf_from(client.get(f"/{slug}/login").get_data(as_text=True))
         response = client.post(
             f"/{slug}/login",
-            data={"email": "admin@kmp.example.id", "password": demo.DEMO_PASSWORD, "csrf_token": token},
+            data={
+                "email": "admin@kmp.example.id",
+                "password": demo.DEMO_PASSWORD,
+                "csrf_token": token,
+            },
         )
         assert response.status_code == 302
         home = client.get(f"/{slug}/").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Running it: health, headers, NUL bytes, language, logs, statement timeout, production refusals."""
+"""Running it: health, headers, NUL, language, logs, statement timeout, production refusals."""
 
 from __future__ import annotations
 
@@ -38,7 +38,10 @@ def test_security_headers_and_request_id(client, make_tenant) -> None:
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "gerai_session" not in response.headers.get("Set-Cookie", "") or "HttpOnly" in response.headers["Set-Cookie"]
+    assert (
+        "gerai_session" not in response.headers.get("Set-Cookie", "")
+        or "HttpOnly" in response.headers["Set-Cookie"]
+    )
 
 
 def test_nul_bytes_are_a_422_not_a_500(client, make_tenant) -> None:
@@ -73,7 +76,9 @@ def test_logs_are_json_with_context_and_mask_personal_data(make_tenant, capsys) 
 
     assert mask("NIK 2104015507900001 HP 081234567890") == "NIK 2104********0001 HP 08*******890"
     a = make_tenant()
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "nik %s", ("2104015507900001",), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "nik %s", ("2104015507900001",), None
+    )
     with tenant_context(a):
         ContextFilter().filter(record)
     assert record.tenant == a.slug and "2104********0001" in record.msg
@@ -93,8 +98,12 @@ def test_statement_timeout_is_set_per_transaction(ctx, make_tenant) -> None:
 
 
 def test_production_refuses_unsafe_settings() -> None:
-    base = {"GERAI_ENV": "production", "SECRET_KEY": "x" * 40,
-            "DATABASE_URL": "postgresql://app@h/db", "MIGRATION_DATABASE_URL": "postgresql://o@h/db"}
+    base = {
+        "GERAI_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "DATABASE_URL": "postgresql://app@h/db",
+        "MIGRATION_DATABASE_URL": "postgresql://o@h/db",
+    }
     load_settings(base)  # safe settings pass
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_settings({**base, "SECRET_KEY": "dev-only-not-secret"})
@@ -107,8 +116,11 @@ def test_production_refuses_a_privileged_database_role(database) -> None:
     from app import create_app
     from config.settings import normalise_db_url
 
-    base = {"GERAI_ENV": "production", "SECRET_KEY": "x" * 40,
-            "MIGRATION_DATABASE_URL": database["owner"]}
+    base = {
+        "GERAI_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "MIGRATION_DATABASE_URL": database["owner"],
+    }
     with pytest.raises(ConfigError, match="owns"):
         create_app(load_settings({**base, "DATABASE_URL": database["owner"]}))
     from tests.settings import ADMIN_URL

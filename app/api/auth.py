@@ -1,4 +1,4 @@
-"""Bearer-token authentication: the token picks the coop (through the door) and the user inside it."""
+"""Bearer tokens: the token picks the coop (through the door) and the user inside it."""
 
 from __future__ import annotations
 

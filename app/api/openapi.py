@@ -15,8 +15,13 @@ ERROR_SCHEMA = {
                 "code": {
                     "type": "string",
                     "enum": [
-                        "bad_request", "unauthorized", "forbidden", "coop_disabled",
-                        "not_found", "conflict", "validation_error",
+                        "bad_request",
+                        "unauthorized",
+                        "forbidden",
+                        "coop_disabled",
+                        "not_found",
+                        "conflict",
+                        "validation_error",
                     ],
                 },
                 "message": {"type": "string"},
@@ -41,7 +46,9 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "who am I",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Me"}}
+                        },
                     },
                     **error_responses(401, 403),
                 },

@@ -38,7 +38,9 @@ def _refuse(exc: services.PaymentError) -> Refused:
 
 
 def _payment_body() -> dict[str, Any]:
-    body = json_object(("participant_id", "months", "method"), ("participant_id", "months", "method"))
+    body = json_object(
+        ("participant_id", "months", "method"), ("participant_id", "months", "method")
+    )
     errors: dict[str, str] = {}
     if not isinstance(body["participant_id"], str):
         errors["participant_id"] = "Must be a string (the participant's id)."
@@ -75,7 +77,9 @@ def create_payment():  # type: ignore[no-untyped-def]
         payment = services.record_cash_payment(body["participant_id"], body["months"], api_actor())
     except services.NotFound:
         db.session.rollback()  # another coop's participant is simply unknown here
-        raise Refused(404, "No such participant.", {"participant_id": "No such participant."}) from None
+        raise Refused(
+            404, "No such participant.", {"participant_id": "No such participant."}
+        ) from None
     except services.PaymentError as exc:
         db.session.rollback()  # validation failures are not remembered: a corrected retry works
         raise _refuse(exc) from None

@@ -42,7 +42,9 @@ class PasswordSetForm(FlaskForm):
         _l("Kata sandi baru"),
         validators=[
             DataRequired(_l("Isi kata sandi.")),
-            Length(min=MIN_PASSWORD, message=_l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD)),
+            Length(
+                min=MIN_PASSWORD, message=_l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD)
+            ),
         ],
     )
     confirm = PasswordField(

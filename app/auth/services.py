@@ -1,4 +1,4 @@
-"""Staff operations: validate, write, audit. Views and the CLI call these; nothing else writes users."""
+"""Staff operations: validate, write, audit. Nothing but these writes users."""
 
 from __future__ import annotations
 
@@ -32,8 +32,16 @@ MAX_FAILS_PER_ADDRESS = 20
 # What each role may do; views and the API check these names, never role strings.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
-        {"read", "participants.write", "payments.write", "payments.void", "staff.manage",
-         "settings.manage", "jobs.manage", "export.full"}
+        {
+            "read",
+            "participants.write",
+            "payments.write",
+            "payments.void",
+            "staff.manage",
+            "settings.manage",
+            "jobs.manage",
+            "export.full",
+        }
     ),
     "cashier": frozenset({"read", "participants.write", "payments.write"}),
     "pengawas": frozenset({"read"}),
@@ -110,8 +118,10 @@ def list_users() -> list[User]:
 
 def _recent_failures(**match: str) -> int:
     since = utcnow() - THROTTLE_WINDOW
-    query = sa.select(sa.func.count()).select_from(audit.AuditEvent).where(
-        audit.AuditEvent.action == "auth.login_failed", audit.AuditEvent.at >= since
+    query = (
+        sa.select(sa.func.count())
+        .select_from(audit.AuditEvent)
+        .where(audit.AuditEvent.action == "auth.login_failed", audit.AuditEvent.at >= since)
     )
     if "email" in match:
         query = query.where(audit.AuditEvent.target == match["email"])
@@ -123,9 +133,8 @@ def _recent_failures(**match: str) -> int:
 def authenticate(email: str, password: str, actor: Actor) -> User:
     """Check a sign-in at the current coop; throttled per coop+email and per client address."""
     email = (email or "").strip().lower()
-    if (
-        _recent_failures(email=email) >= MAX_FAILS_PER_EMAIL
-        or (actor.ip and _recent_failures(ip=actor.ip) >= MAX_FAILS_PER_ADDRESS)
+    if _recent_failures(email=email) >= MAX_FAILS_PER_EMAIL or (
+        actor.ip and _recent_failures(ip=actor.ip) >= MAX_FAILS_PER_ADDRESS
     ):
         _audit("auth.login_throttled", actor, target=email)
         db.session.commit()
@@ -136,8 +145,9 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     user = find_user_by_email(email)
     ok = False
     try:
-        ok = hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
-                           password or "")
+        ok = hasher.verify(
+            user.password_hash if user and user.password_hash else _DUMMY_HASH, password or ""
+        )
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.password_hash:
@@ -206,8 +216,11 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
         user.session_version += 1
         db.session.execute(
             sa.update(ApiToken)
-            .where(ApiToken.tenant_id == user.tenant_id, ApiToken.user_id == user.id,
-                   ApiToken.revoked_at.is_(None))
+            .where(
+                ApiToken.tenant_id == user.tenant_id,
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+            )
             .values(revoked_at=utcnow())
         )
     user.active = active

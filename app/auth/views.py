@@ -1,4 +1,4 @@
-"""Staff routes under ``/<tenant-slug>/``: sign-in, sign-out, staff management, password links, tokens."""
+"""Staff routes under ``/<tenant-slug>/``: sign-in and out, staff, password links, tokens."""
 
 from __future__ import annotations
 
@@ -165,7 +165,9 @@ def tokens():  # type: ignore[no-untyped-def]
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = services.create_api_token(current_user, actor_from_request(), form.label.data or "")
+        new_token = services.create_api_token(
+            current_user, actor_from_request(), form.label.data or ""
+        )
         db.session.commit()
     return render_template(
         "auth/tokens.html",

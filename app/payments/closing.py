@@ -34,14 +34,19 @@ class OpenDrawer:
 
 
 def _open_filter(cashier_id: uuid.UUID) -> list[sa.ColumnElement[bool]]:
-    return [Payment.cashier_id == cashier_id, Payment.closing_id.is_(None), Payment.method == "cash"]
+    return [
+        Payment.cashier_id == cashier_id,
+        Payment.closing_id.is_(None),
+        Payment.method == "cash",
+    ]
 
 
 def open_drawer(cashier_id: uuid.UUID) -> OpenDrawer:
     row = db.session.execute(
         sa.select(
-            sa.func.coalesce(sa.func.sum(sa.case((Payment.status == "paid", Payment.amount),
-                                                 else_=0)), 0),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((Payment.status == "paid", Payment.amount), else_=0)), 0
+            ),
             sa.func.count(),
             sa.func.count().filter(Payment.status == "voided"),
         ).where(*_open_filter(cashier_id))
@@ -56,8 +61,11 @@ def close_day(cashier_id: uuid.UUID, counted: object, actor: Actor, note: str = 
     # One closing at a time per cashier: lock the cashier's user row.
     db.session.execute(sa.select(User.id).where(User.id == cashier_id).with_for_update())
     closing = CashClosing(
-        cashier_id=cashier_id, closed_by=actor.user_id, counted_amount=counted,
-        note=(note or "").strip()[:500], closed_at=utcnow(),
+        cashier_id=cashier_id,
+        closed_by=actor.user_id,
+        counted_amount=counted,
+        note=(note or "").strip()[:500],
+        closed_at=utcnow(),
     )
     db.session.add(closing)
     db.session.flush()
@@ -73,18 +81,29 @@ def close_day(cashier_id: uuid.UUID, counted: object, actor: Actor, note: str = 
     closing.voided_count = sum(1 for _a, status in taken if status == "voided")
     closing.difference = counted - closing.expected_amount
     audit.record(
-        "cash.close", actor_user_id=actor.user_id, actor=actor.label, ip=actor.ip,
-        request_id=actor.request_id, target=str(cashier_id), expected=closing.expected_amount,
-        counted=counted, difference=closing.difference,
+        "cash.close",
+        actor_user_id=actor.user_id,
+        actor=actor.label,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        target=str(cashier_id),
+        expected=closing.expected_amount,
+        counted=counted,
+        difference=closing.difference,
     )
     return closing
 
 
-def closings(limit: int = 100, cashier_id: uuid.UUID | None = None) -> list[tuple[CashClosing, str]]:
+def closings(
+    limit: int = 100, cashier_id: uuid.UUID | None = None
+) -> list[tuple[CashClosing, str]]:
     """Recent closings with the cashier's name or email, newest first."""
     query = (
         sa.select(CashClosing, sa.func.coalesce(sa.func.nullif(User.name, ""), User.email))
-        .join(User, sa.and_(User.tenant_id == CashClosing.tenant_id, User.id == CashClosing.cashier_id))
+        .join(
+            User,
+            sa.and_(User.tenant_id == CashClosing.tenant_id, User.id == CashClosing.cashier_id),
+        )
         .order_by(CashClosing.closed_at.desc())
         .limit(limit)
     )
@@ -98,8 +117,9 @@ def open_drawers() -> list[tuple[str, OpenDrawer]]:
     rows = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.nullif(User.name, ""), User.email),
-            sa.func.coalesce(sa.func.sum(sa.case((Payment.status == "paid", Payment.amount),
-                                                 else_=0)), 0),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((Payment.status == "paid", Payment.amount), else_=0)), 0
+            ),
             sa.func.count(),
             sa.func.count().filter(Payment.status == "voided"),
         )
@@ -115,7 +135,12 @@ def voids_after_closing(limit: int = 50) -> list[tuple[PaymentVoid, Payment]]:
         (row[0], row[1])
         for row in db.session.execute(
             sa.select(PaymentVoid, Payment)
-            .join(Payment, sa.and_(Payment.tenant_id == PaymentVoid.tenant_id, Payment.id == PaymentVoid.payment_id))
+            .join(
+                Payment,
+                sa.and_(
+                    Payment.tenant_id == PaymentVoid.tenant_id, Payment.id == PaymentVoid.payment_id
+                ),
+            )
             .where(PaymentVoid.after_closing.is_(True))
             .order_by(PaymentVoid.voided_at.desc())
             .limit(limit)

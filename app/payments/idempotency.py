@@ -1,9 +1,9 @@
 """Idempotency keys for writes that move money.
 
 ``claim`` inserts the key in the caller's transaction. A second request with the same key blocks on
-the unique index until the first transaction ends: if the first committed, the second gets its stored
-answer; if it rolled back (e.g. a validation failure, which is therefore not remembered), the second
-claims the key and runs. The same key with a different request is a conflict.
+the unique index until the first transaction ends: if the first committed, the second gets its
+stored answer; if it rolled back (e.g. a validation failure, which is therefore not remembered),
+the second claims the key and runs. The same key with a different request is a conflict.
 """
 
 from __future__ import annotations
@@ -56,8 +56,14 @@ def claim(scope: str, key: str, req_hash: str) -> Replay | None:
     tenant = require_tenant()
     stmt = (
         insert(IdempotencyKey)
-        .values(tenant_id=tenant.id, id=new_id(), scope=scope, key=key, request_hash=req_hash,
-                created_at=utcnow())
+        .values(
+            tenant_id=tenant.id,
+            id=new_id(),
+            scope=scope,
+            key=key,
+            request_hash=req_hash,
+            created_at=utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=["tenant_id", "scope", "key"])
         .returning(IdempotencyKey.id)
     )
@@ -71,8 +77,9 @@ def claim(scope: str, key: str, req_hash: str) -> Replay | None:
     return Replay(row.response_status or 200, row.response_body or {}, row.resource_id)
 
 
-def remember(scope: str, key: str, status: int, body: dict[str, Any],
-             resource_id: uuid.UUID | None = None) -> None:
+def remember(
+    scope: str, key: str, status: int, body: dict[str, Any], resource_id: uuid.UUID | None = None
+) -> None:
     """Store the answer in the same transaction as the work it describes."""
     db.session.execute(
         sa.update(IdempotencyKey)

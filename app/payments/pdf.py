@@ -42,10 +42,17 @@ def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     pdf.set_font("Helvetica", "", 8)
     if receipt.get("voided_label"):
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(0, 6, _latin(receipt["voided_label"]), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 6, _latin(receipt["voided_label"]), align="C", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.set_font("Helvetica", "", 8)
-    pdf.multi_cell(0, 5, _latin(f"{receipt['cashier_label']}: {receipt['cashier']}"),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        5,
+        _latin(f"{receipt['cashier_label']}: {receipt['cashier']}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.multi_cell(0, 5, _latin(long_date(receipt["paid_on"])), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.multi_cell(0, 5, _latin(receipt["thanks"]), align="C", new_x="LMARGIN", new_y="NEXT")

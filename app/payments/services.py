@@ -97,17 +97,22 @@ def preview(participant: Participant, months: object) -> Preview:
     if total <= 0:
         message = _l("Tidak ada yang perlu dibayar: iuran bulan-bulan ini ditanggung sponsor.")
         raise PaymentError(message, {"months": message})
-    return Preview(participant, list(plan.months), [r.as_dict() for r in rows], total,
-                   plan.restart_start)
+    return Preview(
+        participant, list(plan.months), [r.as_dict() for r in rows], total, plan.restart_start
+    )
 
 
 def record_cash_payment(
     participant_id: object, months: object, actor: Actor, *, cash_received: int | None = None
 ) -> Payment:
     """Take cash for the next ``months`` months: one payment, coverage updated, receipt numbered."""
-    participant = participants.lock_participant(participant_id) if parse_id(participant_id) else None
+    participant = (
+        participants.lock_participant(participant_id) if parse_id(participant_id) else None
+    )
     if participant is None:
-        raise NotFound(_l("Peserta tidak ditemukan."), {"participant_id": _l("Peserta tidak ditemukan.")})
+        raise NotFound(
+            _l("Peserta tidak ditemukan."), {"participant_id": _l("Peserta tidak ditemukan.")}
+        )
     plan = preview(participant, months)
     if cash_received is not None and cash_received < plan.total:
         message = _l("Uang diterima kurang dari jumlah yang harus dibayar.")
@@ -133,9 +138,15 @@ def record_cash_payment(
     db.session.flush()
     participants.apply_payment_months(participant, plan.months, plan.restart, ref=str(payment.id))
     audit.record(
-        "payment.create", actor_user_id=actor.user_id, actor=actor.label, ip=actor.ip,
-        request_id=actor.request_id, target=payment.receipt_no or "", amount=payment.amount,
-        months=[r["period"] for r in plan.rows], participant=str(participant.id),
+        "payment.create",
+        actor_user_id=actor.user_id,
+        actor=actor.label,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        target=payment.receipt_no or "",
+        amount=payment.amount,
+        months=[r["period"] for r in plan.rows],
+        participant=str(participant.id),
     )
     return payment
 
@@ -168,9 +179,14 @@ def void_payment(payment_id: object, reason: object, actor: Actor) -> PaymentVoi
     db.session.add(record)
     db.session.flush()
     audit.record(
-        "payment.void", actor_user_id=actor.user_id, actor=actor.label, ip=actor.ip,
-        request_id=actor.request_id, target=payment.receipt_no or str(payment.id),
-        amount=payment.amount, reason=text,
+        "payment.void",
+        actor_user_id=actor.user_id,
+        actor=actor.label,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        target=payment.receipt_no or str(payment.id),
+        amount=payment.amount,
+        reason=text,
     )
     return record
 
@@ -193,7 +209,8 @@ def void_of(payment_id: uuid.UUID) -> PaymentVoid | None:
 def record_print(payment: Payment, actor: Actor, fmt: str = "html") -> bool:
     """Record a print of the receipt; True when this is a copy (it was printed before)."""
     before = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ReceiptPrint)
+        sa.select(sa.func.count())
+        .select_from(ReceiptPrint)
         .where(ReceiptPrint.payment_id == payment.id)
     )
     db.session.add(ReceiptPrint(payment_id=payment.id, printed_by=actor.user_id, format=fmt))

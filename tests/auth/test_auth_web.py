@@ -65,7 +65,10 @@ def test_throttling_per_coop_and_email(client, make_tenant, make_user) -> None:
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
     # The same email at another coop is its own account and is not throttled.
-    assert login(app_client := client.application.test_client(), b.slug, "admin@x.id").status_code == 302
+    assert (
+        login(app_client := client.application.test_client(), b.slug, "admin@x.id").status_code
+        == 302
+    )
     assert app_client is not None
 
 
@@ -93,8 +96,11 @@ def test_other_coops_objects_are_404(client, make_tenant, make_user) -> None:
     b_user = make_user(b, "cashier", email="kasir@b.id")
     login(client, a.slug, "admin@a.id")
     token = _csrf_from(client.get(f"/{a.slug}/staff").get_data(as_text=True))
-    for path in (f"/{a.slug}/staff/{b_user}/role", f"/{a.slug}/staff/{b_user}/deactivate",
-                 f"/{a.slug}/staff/{b_user}/password-link"):
+    for path in (
+        f"/{a.slug}/staff/{b_user}/role",
+        f"/{a.slug}/staff/{b_user}/deactivate",
+        f"/{a.slug}/staff/{b_user}/password-link",
+    ):
         response = client.post(path, data={"role": "admin", "csrf_token": token})
         assert response.status_code == 404, path
     with client.application.app_context(), tenant_context(b):
@@ -121,7 +127,12 @@ def test_admin_adds_staff_who_sets_password_with_one_time_link(
     token = _csrf_from(client.get(f"/{a.slug}/staff").get_data(as_text=True))
     response = client.post(
         f"/{a.slug}/staff",
-        data={"email": "Kasir.Baru@A.id", "name": "Kasir Baru", "role": "cashier", "csrf_token": token},
+        data={
+            "email": "Kasir.Baru@A.id",
+            "name": "Kasir Baru",
+            "role": "cashier",
+            "csrf_token": token,
+        },
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
@@ -133,7 +144,8 @@ def test_admin_adds_staff_who_sets_password_with_one_time_link(
     short = other.post(link, data={"password": "short", "confirm": "short", "csrf_token": csrf})
     assert short.status_code == 422 and "minimal 10 karakter" in short.get_data(as_text=True)
     done = other.post(
-        link, data={"password": "panjang-sekali-1", "confirm": "panjang-sekali-1", "csrf_token": csrf}
+        link,
+        data={"password": "panjang-sekali-1", "confirm": "panjang-sekali-1", "csrf_token": csrf},
     )
     assert done.status_code == 302
     assert other.get(link).status_code == 404  # one time only
@@ -156,7 +168,10 @@ def test_deactivation_ends_sessions_and_tokens_at_once(client, make_tenant, make
 
     login(client, a.slug, "admin@a.id")
     csrf = _csrf_from(client.get(f"/{a.slug}/staff").get_data(as_text=True))
-    assert client.post(f"/{a.slug}/staff/{kasir_id}/deactivate", data={"csrf_token": csrf}).status_code == 302
+    assert (
+        client.post(f"/{a.slug}/staff/{kasir_id}/deactivate", data={"csrf_token": csrf}).status_code
+        == 302
+    )
 
     assert _home(kasir, a.slug).status_code == 302  # the old session is gone
     api = kasir.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -205,7 +220,9 @@ def test_disabled_coop_cannot_sign_in_and_tokens_fail_until_enabled(
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
-def test_audit_log_records_sign_ins_and_holds_no_secrets(client, make_tenant, make_user, app) -> None:
+def test_audit_log_records_sign_ins_and_holds_no_secrets(
+    client, make_tenant, make_user, app
+) -> None:
     from app.auth import services
 
     a = make_tenant()
@@ -221,8 +238,13 @@ def test_audit_log_records_sign_ins_and_holds_no_secrets(client, make_tenant, ma
         dumped = " ".join(f"{e.action} {e.actor} {e.target} {e.ip} {e.details}" for e in events)
         login_event = next((e.ip, e.target) for e in events if e.action == "auth.login")
         db.session.rollback()
-    assert {"user.create", "auth.login_failed", "auth.login", "token.create",
-            "user.password_link"} <= set(actions)
+    assert {
+        "user.create",
+        "auth.login_failed",
+        "auth.login",
+        "token.create",
+        "user.password_link",
+    } <= set(actions)
     assert login_event == ("127.0.0.1", "admin@a.id")
     for secret in (PASSWORD, "wrong-password-123", token, link):
         assert secret not in dumped
@@ -239,9 +261,14 @@ def test_token_page_shows_token_once_and_revokes(client, make_tenant, make_user)
     make_user(a, "cashier", email="kasir@a.id")
     login(client, a.slug, "kasir@a.id")
     csrf = _csrf_from(client.get(f"/{a.slug}/tokens").get_data(as_text=True))
-    page = client.post(f"/{a.slug}/tokens", data={"label": "HP", "csrf_token": csrf}).get_data(as_text=True)
+    page = client.post(f"/{a.slug}/tokens", data={"label": "HP", "csrf_token": csrf}).get_data(
+        as_text=True
+    )
     token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()["role"] == "cashier"
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()["role"]
+        == "cashier"
+    )
     assert token not in client.get(f"/{a.slug}/tokens").get_data(as_text=True)
     token_id = re.search(rf"/{a.slug}/tokens/([0-9a-f\-]+)/revoke", page).group(1)
     client.post(f"/{a.slug}/tokens/{token_id}/revoke", data={"csrf_token": csrf})

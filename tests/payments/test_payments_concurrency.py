@@ -54,10 +54,18 @@ def test_same_key_different_body_while_racing_is_a_conflict(app, coop) -> None:
     client = app.test_client()
     pid = register(client, coop)
     key = uuid.uuid4().hex
-    answers = _together(8, lambda i: pay(app.test_client(), coop, pid, 1 + i % 2, key=key).status_code)
+    answers = _together(
+        8, lambda i: pay(app.test_client(), coop, pid, 1 + i % 2, key=key).status_code
+    )
     assert sorted(set(answers)) == [201, 409]
-    assert len(client.get(f"{PAYMENTS}?participant_id={pid}", headers=coop.headers())
-               .get_json()["items"]) == 1
+    assert (
+        len(
+            client.get(f"{PAYMENTS}?participant_id={pid}", headers=coop.headers()).get_json()[
+                "items"
+            ]
+        )
+        == 1
+    )
 
 
 def test_24_concurrent_payments_get_unique_gapless_receipts(app, make_coop) -> None:
@@ -75,9 +83,12 @@ def test_24_concurrent_payments_get_unique_gapless_receipts(app, make_coop) -> N
     assert numbers == list(range(1, 25))
     assert len({b["receipt_no"] for b in bodies}) == 24
     for pid in people:  # each person's two payments took two different months
-        months = [p["periods"][0]["period"] for p in
-                  client.get(f"{PAYMENTS}?participant_id={pid}", headers=coop.headers())
-                  .get_json()["items"]]
+        months = [
+            p["periods"][0]["period"]
+            for p in client.get(
+                f"{PAYMENTS}?participant_id={pid}", headers=coop.headers()
+            ).get_json()["items"]
+        ]
         assert sorted(months) == ["2026-11", "2026-12"]
     with app.app_context(), tenant_context(coop.ref):
         last = db.session.scalar(sa.text("SELECT last_number FROM receipt_counters"))

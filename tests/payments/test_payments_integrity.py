@@ -1,4 +1,4 @@
-"""Money records are immutable where they must be, and stored coverage matches the pure derivation."""
+"""Money records are immutable where they must be; stored coverage matches the derivation."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def _in(app, ref):  # type: ignore[no-untyped-def]
     return _Ctx()
 
 
-def test_amount_months_and_backward_status_are_refused_by_the_database(app, coop, set_today) -> None:
+def test_amount_months_and_backward_status_are_refused_by_the_database(
+    app, coop, set_today
+) -> None:
     set_today("2026-11-10")
     client = app.test_client()
     paid = pay(client, coop, register(client, coop), 2).get_json()
@@ -48,9 +50,16 @@ def test_amount_months_and_backward_status_are_refused_by_the_database(app, coop
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(st.sampled_from(["pay", "void"]), st.integers(1, 4),
-                          st.integers(0, 40)), min_size=1, max_size=6))
-def test_stored_coverage_after_pay_and_void_matches_replay(app, make_coop, set_today, steps) -> None:
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["pay", "void"]), st.integers(1, 4), st.integers(0, 40)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_stored_coverage_after_pay_and_void_matches_replay(
+    app, make_coop, set_today, steps
+) -> None:
     coop = make_coop()
     day = dt.date(2026, 5, 3)
     set_today(day)
@@ -67,16 +76,26 @@ def test_stored_coverage_after_pay_and_void_matches_replay(app, make_coop, set_t
                 body = response.get_json()
                 live.append(body)
                 with _in(app, coop.ref):
-                    restart = db.session.get(Payment, (coop.ref.id, uuid.UUID(body["id"]))).restart_month
-                events.append(PaymentEvent(
-                    body["id"], day, tuple(Period.parse(r["period"]) for r in body["periods"]),
-                    Period.from_index(restart) if restart is not None else None))
+                    restart = db.session.get(
+                        Payment, (coop.ref.id, uuid.UUID(body["id"]))
+                    ).restart_month
+                events.append(
+                    PaymentEvent(
+                        body["id"],
+                        day,
+                        tuple(Period.parse(r["period"]) for r in body["periods"]),
+                        Period.from_index(restart) if restart is not None else None,
+                    )
+                )
             else:
                 assert response.status_code == 422
         elif live:
             target = live.pop()
-            voided = client.post(f"/api/v1/payments/{target['id']}/void",
-                                 json={"reason": "uji"}, headers=coop.headers())
+            voided = client.post(
+                f"/api/v1/payments/{target['id']}/void",
+                json={"reason": "uji"},
+                headers=coop.headers(),
+            )
             assert voided.status_code == 201
             events.append(Void(target["id"], day))
     with _in(app, coop.ref):

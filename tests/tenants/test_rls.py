@@ -23,12 +23,16 @@ def _raw(sql: str, **params: object) -> list:
 
 def test_app_role_is_not_privileged(ctx, database) -> None:
     row = db.session.execute(
-        sa.text("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        sa.text(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
     ).one()
     assert row.current_user == APP_ROLE
     assert row.rolsuper is False and row.rolbypassrls is False
     owned = db.session.execute(
-        sa.text("SELECT count(*) FROM pg_tables WHERE schemaname='public' AND tableowner=current_user")
+        sa.text(
+            "SELECT count(*) FROM pg_tables WHERE schemaname='public' AND tableowner=current_user"
+        )
     ).scalar_one()
     assert owned == 0
     from tenants.roles import role_problems
@@ -42,7 +46,9 @@ def test_every_tenant_owned_table_has_forced_rls_and_policies(ctx, owner_engine)
     with owner_engine.connect() as conn:
         for table in tables:
             flags = conn.execute(
-                sa.text("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname=:t"),
+                sa.text(
+                    "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname=:t"
+                ),
                 {"t": table.name},
             ).one()
             assert flags == (True, True), f"{table.name}: RLS must be enabled and forced"
@@ -67,7 +73,8 @@ def test_no_tenant_sees_nothing_and_cannot_insert(ctx, make_tenant, make_user) -
     db.session.rollback()
     with pytest.raises(DBAPIError, match="row-level security"):
         _raw(
-            "INSERT INTO users (tenant_id, id, email, name, role, active, session_version, created_at)"
+            "INSERT INTO users (tenant_id, id, email, name, role, active, session_version,"
+            " created_at)"
             " VALUES (:t, :i, 'x@y.id', '', 'admin', true, 1, now())",
             t=a.id,
             i=uuid.uuid4(),
@@ -95,7 +102,10 @@ def test_tenant_a_sees_none_of_b_also_through_raw_sql(ctx, make_tenant, make_use
         assert [r.email for r in _raw("SELECT email FROM users")] == ["a@a.id"]
         assert _raw("SELECT count(*) FROM users WHERE tenant_id = :b", b=b.id)[0][0] == 0
         # Updating or deleting B's rows by raw SQL touches nothing.
-        assert db.session.execute(sa.text("UPDATE users SET name='x' WHERE email='b@b.id'")).rowcount == 0
+        assert (
+            db.session.execute(sa.text("UPDATE users SET name='x' WHERE email='b@b.id'")).rowcount
+            == 0
+        )
         assert db.session.execute(sa.text("DELETE FROM users WHERE email='b@b.id'")).rowcount == 0
         db.session.rollback()
     with tenant_context(b):
@@ -133,7 +143,10 @@ def test_pool_of_one_does_not_leak_tenant(app, database, make_tenant, make_user)
                 getattr(s, finish)()
                 single.remove()
             s = single.session
-            assert s.execute(sa.text("SELECT current_setting('app.tenant_id', true)")).scalar() in ("", None)
+            assert s.execute(sa.text("SELECT current_setting('app.tenant_id', true)")).scalar() in (
+                "",
+                None,
+            )
             assert s.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 0
             single.remove()
     finally:
@@ -144,9 +157,7 @@ def test_composite_fk_refuses_reference_to_other_tenants_row(ctx, make_tenant, m
     a, b = make_tenant(), make_tenant()
     user_b = make_user(b, "admin")
     with tenant_context(a):
-        db.session.add(
-            PasswordLink(user_id=user_b, token_hash="x" * 64, expires_at=sa.func.now())
-        )
+        db.session.add(PasswordLink(user_id=user_b, token_hash="x" * 64, expires_at=sa.func.now()))
         with pytest.raises(IntegrityError, match="foreign key"):
             db.session.flush()
         db.session.rollback()
