@@ -142,5 +142,11 @@ def machine() -> str:
         pass
     return (
         f"{os.cpu_count()} CPU ({cpu or platform.processor()}), {mem}, "
-        f"Python {platform.python_version()}, {pg}"
+        f"Python {platform.python_version()}, {pg}; {load()}"
     )
+
+
+def load() -> str:
+    """The load average: other work on the machine shows up in every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"

@@ -305,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nEXPLAIN (ANALYZE, BUFFERS) as the app role, coop " + coops[0]["slug"])
         for line in explain(app, coops[0], by_kind):
             print(line)
+    print(f"done; {common.load()}")
     return 0
 
 

@@ -409,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for line in throughput(lookup_targets(coops), args):
             print(line, flush=True)
+    print(f"done; {common.load()}")
     return 0
 
 
