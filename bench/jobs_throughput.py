@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -86,6 +85,7 @@ def main() -> int:
 
     from app import create_app, jobs, migrate
     from app.jobrecords import JobRun
+    from bench.common import load, machine
     from config import load_settings
     from tenants.context import tenant_context
     from tenants.db import db
@@ -96,6 +96,7 @@ def main() -> int:
     bench = sys.modules.get("bench.jobs_throughput") or __import__(
         "bench.jobs_throughput", fromlist=["empty_job"]
     )
+    print(f"machine: {machine()}", flush=True)
     dbsetup.ensure_roles()
     name = dbsetup.create_database("gerai_bench")
     urls = {"owner": dbsetup.url_for(name, OWNER_ROLE), "app": dbsetup.url_for(name, APP_ROLE)}
@@ -124,6 +125,7 @@ def main() -> int:
                         jobs.enqueue(bench.empty_job, tenant_id=coop.id, title="Pekerjaan kosong")
                     db.session.commit()
                     enqueue_s = time.perf_counter() - began
+                before = load()
                 wall = _run_workers(env, workers)
                 with tenant_context(coop):
                     first, last, done = db.session.execute(
@@ -140,13 +142,15 @@ def main() -> int:
                 )
                 results.append(
                     f"gerai job, {workers} worker(s)      : {n / span:8.1f} jobs/s "
-                    f"({n} in {span:.2f} s; wall {wall:.2f} s with start-up)"
+                    f"({n} in {span:.2f} s; wall {wall:.2f} s with start-up; "
+                    f"{before} before, {load()} after)"
                 )
                 # bare RQ jobs, same worker
                 ids = [
                     queue.enqueue_call("bench.jobs_throughput.empty_job", result_ttl=600).id
                     for _ in range(n)
                 ]
+                before = load()
                 wall = _run_workers(env, workers)
                 fetched = [j for j in Job.fetch_many(ids, connection=connection) if j]
                 for job_id in [*ids, *rq_ids]:
@@ -156,7 +160,8 @@ def main() -> int:
                 ).total_seconds()
                 results.append(
                     f"bare RQ job, {workers} worker(s)    : {n / span:8.1f} jobs/s "
-                    f"({len(fetched)} in {span:.2f} s; wall {wall:.2f} s with start-up)"
+                    f"({len(fetched)} in {span:.2f} s; wall {wall:.2f} s with start-up; "
+                    f"{before} before, {load()} after)"
                 )
     finally:
         db.remove()
@@ -167,9 +172,9 @@ def main() -> int:
     import rq
 
     print(
-        f"Empty-job throughput, {platform.node()}: {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, rq {rq.__version__}, PostgreSQL {pg}, "
-        f"Redis {connection.info()['redis_version']}; forking worker, {options.jobs} jobs each"
+        f"Empty-job throughput: rq {rq.__version__}, PostgreSQL {pg}, "
+        f"Redis {connection.info()['redis_version']}; forking worker (gerai worker, scheduler "
+        f"on), {options.jobs} jobs each"
     )
     for line in results:
         print("  " + line)
