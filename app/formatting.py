@@ -39,6 +39,20 @@ def short_date(value: dt.date | dt.datetime | None) -> str:
     return format_date(value, "d MMM y", locale=_locale()).replace(".", "")
 
 
+def local_time(value: dt.datetime | None) -> str:
+    """A stored UTC moment as the coop sees it: ``23 Nov 2026 20:10`` (its own time zone)."""
+    if value is None:
+        return "–"
+    import zoneinfo
+
+    from tenants.context import current_tenant
+
+    ref = current_tenant()
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(zoneinfo.ZoneInfo(ref.timezone if ref else "Asia/Jakarta"))
+    return f"{short_date(local)} {local:%H:%M}"
+
+
 def period_name(value: str | None) -> str:
     """``2026-11`` → ``November 2026``."""
     if not value:
@@ -63,4 +77,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(short_date)
     app.add_template_filter(period_name)
+    app.add_template_filter(local_time)
     app.add_template_filter(phone_display)

@@ -68,7 +68,8 @@ def main(argv: list[str]) -> int:
         if key in extra:
             message.string = extra[key]
             message.flags.discard("fuzzy")
-        if not message.string or "fuzzy" in message.flags:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings) or "fuzzy" in message.flags:
             missing.append(key)
     with PO.open("wb") as fh:
         write_po(fh, catalog, omit_header=False, no_location=True, width=100)

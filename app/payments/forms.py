@@ -17,25 +17,34 @@ class PayForm(FlaskForm):
     months = SelectField(_l("Jumlah bulan"), choices=MONTH_CHOICES, default="1")
     cash_received = IntegerField(
         _l("Uang diterima (Rp)"),
-        validators=[Optional(), NumberRange(min=0, max=1_000_000_000,
-                                            message=_l("Tulis jumlah dalam rupiah, angka saja."))],
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=1_000_000_000, message=_l("Tulis jumlah dalam rupiah, angka saja.")
+            ),
+        ],
     )
 
 
 class VoidForm(FlaskForm):
     reason = TextAreaField(
         _l("Alasan pembatalan"),
-        validators=[DataRequired(_l("Tulis alasan pembatalan.")),
-                    Length(max=500, message=_l("Paling banyak 500 huruf."))],
+        validators=[
+            DataRequired(_l("Tulis alasan pembatalan.")),
+            Length(max=500, message=_l("Paling banyak 500 huruf.")),
+        ],
     )
 
 
 class ClosingForm(FlaskForm):
     counted = IntegerField(
         _l("Uang di laci yang dihitung (Rp)"),
-        validators=[DataRequired(_l("Tulis jumlah uang yang dihitung.")),
-                    NumberRange(min=0, max=10_000_000_000,
-                                message=_l("Tulis jumlah dalam rupiah, angka saja."))],
+        validators=[
+            DataRequired(_l("Tulis jumlah uang yang dihitung.")),
+            NumberRange(
+                min=0, max=10_000_000_000, message=_l("Tulis jumlah dalam rupiah, angka saja.")
+            ),
+        ],
     )
     note = StringField(_l("Catatan (jika ada selisih)"), validators=[Length(max=500)])
     cashier_id = SelectField(_l("Petugas"), choices=[], validate_choice=False)

@@ -34,8 +34,9 @@ class Payment(TenantOwned, Base):
         sa.Index("ix_payments_tenant_participant", "tenant_id", "participant_id", "created_at"),
         sa.Index("ix_payments_tenant_created", "tenant_id", "created_at"),
         sa.Index("ix_payments_open_cash", "tenant_id", "cashier_id", "closing_id"),
-        sa.CheckConstraint("status IN ('pending', 'paid', 'failed', 'expired', 'voided')",
-                           name="status"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'paid', 'failed', 'expired', 'voided')", name="status"
+        ),
         sa.CheckConstraint("method IN ('cash', 'xendit', 'midtrans')", name="method"),
         sa.CheckConstraint("amount > 0", name="amount"),
         sa.CheckConstraint("months BETWEEN 1 AND 13", name="months"),

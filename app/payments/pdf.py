@@ -34,12 +34,22 @@ def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     pdf.ln(1)
     pdf.set_font("Helvetica", "", 8)
     for row in receipt["periods"]:
-        pdf.cell(45, 5, _latin(period_name(row["period"])))
+        label = period_name(row["period"])
+        if row.get("discount"):
+            label += f" ({receipt['discount_label']} {rupiah(row['discount'])})"
+        pdf.cell(60, 5, _latin(label))
         pdf.cell(0, 5, rupiah(row["amount"]), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(45, 7, _latin(receipt["total_label"]))
     pdf.cell(0, 7, rupiah(receipt["total"]), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 8)
+    if receipt.get("cash_received"):
+        for label, amount in (
+            (receipt["cash_label"], receipt["cash_received"]),
+            (receipt["change_label"], receipt["cash_received"] - receipt["total"]),
+        ):
+            pdf.cell(45, 5, _latin(label))
+            pdf.cell(0, 5, rupiah(amount), align="R", new_x="LMARGIN", new_y="NEXT")
     if receipt.get("voided_label"):
         pdf.set_font("Helvetica", "B", 10)
         pdf.multi_cell(
@@ -53,7 +63,10 @@ def receipt_pdf(receipt: dict[str, Any]) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.multi_cell(0, 5, _latin(long_date(receipt["paid_on"])), new_x="LMARGIN", new_y="NEXT")
+    paid_on = receipt["paid_on"]
+    pdf.multi_cell(
+        0, 5, _latin(f"{long_date(paid_on)} {paid_on:%H:%M}"), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(2)
     pdf.multi_cell(0, 5, _latin(receipt["thanks"]), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

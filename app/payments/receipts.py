@@ -15,9 +15,7 @@ from tenants.db import db, new_id
 
 def next_receipt_no(year: int) -> str:
     tenant = require_tenant()
-    stmt = insert(ReceiptCounter).values(
-        tenant_id=tenant.id, id=new_id(), year=year, last_number=1
-    )
+    stmt = insert(ReceiptCounter).values(tenant_id=tenant.id, id=new_id(), year=year, last_number=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=["tenant_id", "year"],
         set_={"last_number": ReceiptCounter.last_number + 1},

@@ -46,8 +46,12 @@ def index():  # type: ignore[no-untyped-def]
         query = query.where(Payment.cashier_id == current_user.id)
     payments = list(db.session.scalars(query))
     names = _participant_names({p.participant_id for p in payments})
-    return render_template("payments/index.html", payments=payments, names=names,
-                           can_void=can(current_user, "payments.void"))
+    return render_template(
+        "payments/index.html",
+        payments=payments,
+        names=names,
+        can_void=can(current_user, "payments.void"),
+    )
 
 
 def _participant_names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -57,8 +61,9 @@ def _participant_names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
 
     from app.participants.models import Participant
 
-    rows = db.session.execute(sa.select(Participant.id, Participant.name)
-                              .where(Participant.id.in_(ids)))
+    rows = db.session.execute(
+        sa.select(Participant.id, Participant.name).where(Participant.id.in_(ids))
+    )
     return {row[0]: row[1] for row in rows}
 
 
@@ -91,8 +96,13 @@ def new(participant_id: uuid.UUID):  # type: ignore[no-untyped-def]
     cov, arrears_amount = participants.coverage_of(participant, clock.today())
     status = 422 if request.method == "POST" and (problem or form.errors) else 200
     return render_template(
-        "payments/new.html", form=form, participant=participant, preview=preview,
-        problem=problem, coverage=cov, arrears_amount=arrears_amount,
+        "payments/new.html",
+        form=form,
+        participant=participant,
+        preview=preview,
+        problem=problem,
+        coverage=cov,
+        arrears_amount=arrears_amount,
     ), status
 
 
@@ -109,8 +119,10 @@ def _take_cash(participant_id: uuid.UUID, months: int, form: PayForm):  # type: 
         replay = idempotency.claim(WEB_SCOPE, key, fingerprint)
     except idempotency.KeyReused:
         db.session.rollback()
-        flash(_("Formulir ini sudah dipakai untuk pembayaran lain. Periksa daftar pembayaran."),
-              "error")
+        flash(
+            _("Formulir ini sudah dipakai untuk pembayaran lain. Periksa daftar pembayaran."),
+            "error",
+        )
         return redirect(url_for("payments.index"))
     if replay is not None:  # a double click or a refresh: show the payment already recorded
         db.session.rollback()
@@ -137,7 +149,7 @@ def receipt_context(payment: Payment, is_copy: bool) -> dict[str, Any]:
     participant = participants.get_participant(payment.participant_id)
     cashier = get_user(payment.cashier_id)
     void = services.void_of(payment.id) if payment.status == "voided" else None
-    paid_on = (payment.paid_at or payment.created_at)
+    paid_on = payment.paid_at or payment.created_at
     local = paid_on.astimezone(zoneinfo.ZoneInfo(tenant.timezone))
     return {
         "payment": payment,
@@ -147,7 +159,7 @@ def receipt_context(payment: Payment, is_copy: bool) -> dict[str, Any]:
         "copy_label": _("SALINAN"),
         "lines": [
             (_("No. kwitansi"), payment.receipt_no or "–"),
-            (_("Peserta"), participant.name if participant else "–"),
+            (_("Nama peserta"), participant.name if participant else "–"),
             (_("NIK"), _mask(participant.nik) if participant else "–"),
             (_("KPJ"), (participant.kpj or "–") if participant else "–"),
         ],
@@ -155,6 +167,9 @@ def receipt_context(payment: Payment, is_copy: bool) -> dict[str, Any]:
         "total": payment.amount,
         "total_label": _("Jumlah"),
         "cash_received": payment.cash_received,
+        "cash_label": _("Uang diterima"),
+        "change_label": _("Kembalian"),
+        "discount_label": _("potongan"),
         "cashier_label": _("Petugas"),
         "cashier": (cashier.name or cashier.email) if cashier else "–",
         "paid_on": local,
@@ -175,8 +190,12 @@ def receipt(payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
     is_copy = services.record_print(payment, actor_from_request(), "html")
     context = receipt_context(payment, is_copy)
     db.session.commit()
-    return render_template("payments/receipt.html", r=context, void_form=VoidForm(),
-                           can_void=can(current_user, "payments.void"))
+    return render_template(
+        "payments/receipt.html",
+        r=context,
+        void_form=VoidForm(),
+        can_void=can(current_user, "payments.void"),
+    )
 
 
 @bp.get("/<uuid:payment_id>/receipt.pdf")
@@ -188,8 +207,11 @@ def receipt_as_pdf(payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
     db.session.commit()
     body = receipt_pdf(context)
     name = (payment.receipt_no or str(payment.id)) + ".pdf"
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @bp.route("/<uuid:payment_id>/void", methods=["GET", "POST"])
@@ -226,14 +248,16 @@ def close():  # type: ignore[no-untyped-def]
             abort(404)
         cashier_id = picked
     elif is_admin and request.args.get("cashier"):
-        cashier_id = next((u.id for u in cashiers if str(u.id) == request.args["cashier"]),
-                          current_user.id)
+        cashier_id = next(
+            (u.id for u in cashiers if str(u.id) == request.args["cashier"]), current_user.id
+        )
     if request.method == "GET":
         form.cashier_id.data = str(cashier_id)
     if form.validate_on_submit():
         try:
-            done = closing.close_day(cashier_id, form.counted.data, actor_from_request(),
-                                     form.note.data or "")
+            done = closing.close_day(
+                cashier_id, form.counted.data, actor_from_request(), form.note.data or ""
+            )
         except services.PaymentError as exc:
             db.session.rollback()
             form.counted.errors = [*form.counted.errors, str(exc.message)]
@@ -243,8 +267,13 @@ def close():  # type: ignore[no-untyped-def]
             return redirect(url_for("payments.closings"))
     drawer = closing.open_drawer(cashier_id)
     status = 422 if request.method == "POST" else 200
-    return render_template("payments/closing.html", form=form, drawer=drawer, is_admin=is_admin,
-                           history=closing.closings(10, cashier_id)), status
+    return render_template(
+        "payments/closing.html",
+        form=form,
+        drawer=drawer,
+        is_admin=is_admin,
+        history=closing.closings(10, cashier_id),
+    ), status
 
 
 def _signed(amount: int) -> str:
@@ -258,8 +287,17 @@ def _signed(amount: int) -> str:
 def closings():  # type: ignore[no-untyped-def]
     """Admins and pengawas see every cashier's closings and open differences."""
     if not (can(current_user, "staff.manage") or current_user.role == "pengawas"):
-        return render_template("payments/closings.html", rows=closing.closings(50, current_user.id),
-                               drawers=[], voids=[], everyone=False)
-    return render_template("payments/closings.html", rows=closing.closings(100),
-                           drawers=closing.open_drawers(), voids=closing.voids_after_closing(),
-                           everyone=True)
+        return render_template(
+            "payments/closings.html",
+            rows=closing.closings(50, current_user.id),
+            drawers=[],
+            voids=[],
+            everyone=False,
+        )
+    return render_template(
+        "payments/closings.html",
+        rows=closing.closings(100),
+        drawers=closing.open_drawers(),
+        voids=closing.voids_after_closing(),
+        everyone=True,
+    )
