@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Flask, abort, g
 
-from tenants.context import clear_tenant, current_tenant, set_tenant
+from tenants.context import clear_tenant, current_tenant
 from tenants.db import db
-from tenants.door import resolve_slug
+from tenants.door import enter_resolved, resolve_slug
 from tenants.provision import SLUG_RE
 
 TENANT_ARG = "tenant_slug"
@@ -23,10 +23,10 @@ def enter_slug(slug: str) -> None:
     if not SLUG_RE.match(slug):
         abort(404)
     ref = resolve_slug(slug)
-    db.session.rollback()  # end the platform read so the next transaction carries the tenant
     if ref is None:
+        db.session.rollback()
         abort(404)
-    set_tenant(ref)
+    enter_resolved(ref)
     g.tenant = ref
     if not ref.is_active:
         raise CoopDisabled(ref.name)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tenants import audit
-from tenants.context import TenantRef, set_tenant
-from tenants.db import db
+from tenants.context import NoTenantError, TenantRef, set_tenant
+from tenants.db import TX_TENANT_KEY, db
 from tenants.models import ApiToken, Tenant
 
 
@@ -52,6 +52,26 @@ def resolve_token(token: str) -> TokenOwner | None:
         return None
     api_token, tenant = row
     return TokenOwner(tenant=tenant.ref(), user_id=api_token.user_id, token_id=api_token.id)
+
+
+def enter_resolved(ref: TenantRef) -> None:
+    """Enter the coop a slug or token resolved to, inside the transaction that resolved it.
+
+    That transaction began with no coop (it could only read platform tables), so raising it to
+    ``ref`` exposes nothing it read before; it saves a second transaction on every request. A
+    transaction already begun for another coop is refused.
+    """
+    session = db.session
+    if session.info.get(TX_TENANT_KEY) not in (None, ref.id):
+        raise NoTenantError("refusing to move a transaction from one cooperative to another")
+    set_tenant(ref)
+    if TX_TENANT_KEY not in session.info:
+        return  # no transaction yet: the next one begins for ``ref``
+    if db.is_postgres:
+        session.connection().exec_driver_sql(
+            "SELECT set_config('app.tenant_id', %s, true)", (str(ref.id),)
+        )
+    session.info[TX_TENANT_KEY] = ref.id
 
 
 @dataclass(frozen=True)

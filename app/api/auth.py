@@ -8,9 +8,8 @@ from app.auth.models import User
 from app.auth.services import can, get_user
 from app.logs import user_var
 from app.tenancy import CoopDisabled
-from tenants.context import set_tenant
 from tenants.db import db
-from tenants.door import resolve_token
+from tenants.door import enter_resolved, resolve_token
 
 
 class ApiAuthError(Exception):
@@ -26,10 +25,10 @@ def authenticate_request() -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiAuthError(401, "Missing bearer token.")
     owner = resolve_token(token.strip())
-    db.session.rollback()  # end the platform read before entering the coop's own transaction
     if owner is None:
+        db.session.rollback()
         raise ApiAuthError(401, "Invalid or revoked token.")
-    set_tenant(owner.tenant)
+    enter_resolved(owner.tenant)
     g.tenant = owner.tenant
     if not owner.tenant.is_active:
         raise CoopDisabled(owner.tenant.name)

@@ -140,7 +140,10 @@ def participant_json(
     p: Participant, today: dt.date, row: listing.Row | None = None
 ) -> dict[str, Any]:
     """A participant as the API answers it (the list's items and the detail are the same)."""
-    cov, arrears_amount = services.coverage_of(p, today)
+    if row is not None and row.arrears_months == 0:
+        cov, arrears_amount = None, 0  # the list's SQL already says everything: nothing owed
+    else:
+        cov, arrears_amount = services.coverage_of(p, today)
     current = quote_month(Period.of(today), terms_of(p))
     return {
         "id": str(p.id),

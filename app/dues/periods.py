@@ -8,6 +8,7 @@ A `Period` is immutable, hashable and ordered, and its text form is the contract
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,9 +61,8 @@ class Period:
 
     @classmethod
     def from_index(cls, index: int) -> Period:
-        """Inverse of `index` (months since year 0), for arithmetic."""
-        year, month0 = divmod(index, 12)
-        return cls(year, month0 + 1)
+        """Inverse of `index` (months since year 0); memoised, lists call it a lot."""
+        return _from_index(index)
 
     @classmethod
     def range(cls, first: Period, last: Period) -> Iterator[Period]:
@@ -115,3 +115,9 @@ class Period:
             raise ValueError(f"due day must be an int from 1 to 31, got {due_day!r}")
         days_in_month = calendar.monthrange(self.year, self.month)[1]
         return date(self.year, self.month, min(due_day, days_in_month))
+
+
+@functools.lru_cache(maxsize=4096)
+def _from_index(index: int) -> Period:
+    year, month0 = divmod(index, 12)
+    return Period(year, month0 + 1)

@@ -14,6 +14,7 @@ Decisions (kept here so code and docs agree):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,8 +190,22 @@ def fully_sponsored(period: Period, terms: Terms) -> bool:
 
 
 def quote_month(period: Period, terms: Terms, rules: Rules | None = None) -> MonthQuote:
-    """Price one month for one participant under the rules in force for that month."""
-    rules = rules if rules is not None else load_rules()
+    """Price one month for one participant under the rules in force for that month.
+
+    With the platform's own rules the answer depends only on (period, terms), both immutable, so
+    it is memoised: lists price the same few months for thousands of people.
+    """
+    if rules is None:
+        return _quote_with_platform_rules(period, terms)
+    return _quote_month(period, terms, rules)
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote_with_platform_rules(period: Period, terms: Terms) -> MonthQuote:
+    return _quote_month(period, terms, load_rules())
+
+
+def _quote_month(period: Period, terms: Terms, rules: Rules) -> MonthQuote:
     charges = {
         program: rules.charge(program, terms.declared_income, period)
         if program in terms.programs
@@ -232,6 +247,5 @@ def quote(
     periods: Iterable[Period], terms: Terms, rules: Rules | None = None
 ) -> tuple[list[MonthQuote], int]:
     """Price several months; the total is what the person pays for all of them."""
-    rules = rules if rules is not None else load_rules()
     rows = [quote_month(period, terms, rules) for period in periods]
     return rows, sum(row.amount for row in rows)

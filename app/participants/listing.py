@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -64,20 +65,32 @@ def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
         raise InvalidCursor("invalid cursor") from None
 
 
+def _prefix(column: Any, prefix: str, width: int) -> Any:
+    """``column`` starts with the digits ``prefix``, as an index range.
+
+    Under RLS only leakproof operators may use an index, and ``LIKE`` is not one: a prefix written
+    as ``>= p AND <= p999…`` lets the ``(tenant_id, column)`` index answer instead of a scan of the
+    whole coop (the columns hold digits only, so the range is exact).
+    """
+    return sa.and_(column >= prefix, column <= prefix + "9" * max(0, width - len(prefix)))
+
+
 def search_condition(q: str) -> Any:
     """NIK or KPJ prefix, a phone number however typed, or part of a name (case-insensitive)."""
     text = q.strip()
     conditions = []
-    key = validation.search_key(text)
-    if key:
-        conditions.append(Participant.sort_name.contains(key, autoescape=True))
     digits = validation.digits_only(text)
-    if digits.isdigit() and digits.isascii():
-        conditions.append(Participant.nik.startswith(digits, autoescape=True))
-        conditions.append(Participant.kpj.startswith(digits, autoescape=True))
+    numeric = bool(digits) and digits.isdigit() and digits.isascii()
+    only_number = numeric and re.fullmatch(r"\+?[0-9\s.\-()]+", text) is not None
+    key = validation.search_key(text)
+    if key and not only_number:
+        conditions.append(Participant.sort_name.contains(key, autoescape=True))
+    if numeric:
+        conditions.append(_prefix(Participant.nik, digits, 16))
+        conditions.append(_prefix(Participant.kpj, digits, 11))
     phone = validation.phone_search_prefix(text)
     if phone and len(phone) >= 6:
-        conditions.append(Participant.phone.startswith(phone, autoescape=True))
+        conditions.append(_prefix(Participant.phone, phone, 16))
     return sa.or_(*conditions) if conditions else sa.true()
 
 

@@ -180,3 +180,21 @@ def test_writing_a_row_stamped_for_another_tenant_is_refused(ctx, make_tenant) -
         with pytest.raises(NoTenantError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_entering_a_resolved_coop_raises_the_platform_transaction_only(
+    ctx, make_tenant, make_user
+) -> None:
+    from tenants.door import enter_resolved, resolve_slug
+
+    a, b = make_tenant(), make_tenant()
+    make_user(a, "admin", email="a@a.id")
+    make_user(b, "admin", email="b@b.id")
+    ref = resolve_slug(a.slug)  # a platform read opens the transaction with no coop
+    assert _raw("SELECT count(*) FROM users")[0][0] == 0
+    enter_resolved(ref)
+    assert [r.email for r in _raw("SELECT email FROM users")] == ["a@a.id"]
+    with pytest.raises(NoTenantError, match="one cooperative to another"):
+        enter_resolved(b)
+    assert _raw("SELECT count(*) FROM users")[0][0] == 1  # still coop A, nothing of B
+    db.session.rollback()
