@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from tenants import audit
 from tenants.context import NoTenantError, TenantRef, set_tenant
 from tenants.db import TX_TENANT_KEY, db
-from tenants.models import ApiToken, Tenant
+from tenants.models import ApiToken, Tenant, default_code
 
 
 def hash_token(token: str) -> str:
@@ -43,15 +43,22 @@ class TokenOwner:
 
 
 def resolve_token(token: str) -> TokenOwner | None:
+    # Plain columns, not ORM entities: this runs on every API request.
     row = db.session.execute(
-        sa.select(ApiToken, Tenant)
+        sa.select(
+            ApiToken.id, ApiToken.user_id, Tenant.id.label("tenant_id"), Tenant.slug, Tenant.name,
+            Tenant.timezone, Tenant.status, Tenant.due_day, Tenant.grace_months, Tenant.code,
+        )
         .join(Tenant, Tenant.id == ApiToken.tenant_id)
         .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    api_token, tenant = row
-    return TokenOwner(tenant=tenant.ref(), user_id=api_token.user_id, token_id=api_token.id)
+    ref = TenantRef(
+        id=row.tenant_id, slug=row.slug, name=row.name, timezone=row.timezone, status=row.status,
+        due_day=row.due_day, grace_months=row.grace_months, code=row.code or default_code(row.slug),
+    )
+    return TokenOwner(tenant=ref, user_id=row.user_id, token_id=row.id)
 
 
 def enter_resolved(ref: TenantRef) -> None:

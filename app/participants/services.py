@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.services import Actor
@@ -44,7 +45,6 @@ from app.participants.coverage_state import (
 )
 from app.participants.models import Participant, ParticipantSponsor
 from tenants import audit
-from tenants.context import require_tenant
 from tenants.db import db, utcnow
 
 __all__ = [
@@ -106,7 +106,16 @@ def get_participant(participant_id: uuid.UUID | str) -> Participant | None:
     pid = parse_id(participant_id)
     if pid is None:
         return None
-    return db.session.get(Participant, (require_tenant().id, pid))
+    # One statement with the sponsors joined (not get() plus a second SELECT): the API's lookup.
+    return (
+        db.session.execute(
+            sa.select(Participant)
+            .options(joinedload(Participant.sponsors))
+            .where(Participant.id == pid)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def lock_participant(participant_id: uuid.UUID | str) -> Participant | None:
