@@ -129,3 +129,29 @@ def test_production_refuses_a_privileged_database_role(database) -> None:
         create_app(load_settings({**base, "DATABASE_URL": ADMIN_URL}))
     app = create_app(load_settings({**base, "DATABASE_URL": database["app"]}))
     assert app.config["GERAI"].database_url == normalise_db_url(database["app"])
+
+
+def test_trusted_proxy_hops_decide_the_client_address(database, make_tenant, make_user) -> None:
+    """Behind one trusted proxy the audit log records the forwarded address, not the proxy's."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from tenants.audit import AuditEvent
+    from tests.conftest import _csrf_from, make_settings
+
+    a = make_tenant()
+    make_user(a, "admin", email="admin@a.id")
+    for hops, expected in ((1, "203.0.113.7"), (0, "127.0.0.1")):
+        app = create_app(make_settings(database, trusted_proxies=hops))
+        client = app.test_client()
+        headers = {"X-Forwarded-For": "203.0.113.7"}
+        token = _csrf_from(client.get(f"/{a.slug}/login", headers=headers).get_data(as_text=True))
+        client.post(f"/{a.slug}/login", headers=headers,
+                    data={"email": "admin@a.id", "password": "wrong-password!", "csrf_token": token})
+        with app.app_context(), tenant_context(a):
+            ip = db.session.scalar(
+                sa.select(AuditEvent.ip).where(AuditEvent.action == "auth.login_failed")
+                .order_by(AuditEvent.at.desc()).limit(1)
+            )
+            db.session.rollback()
+        assert ip == expected
