@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, g, jsonify, request, url_for
-from werkzeug.datastructures import MultiDict
+from flask import Response, jsonify, request, url_for
 
 from app import clock
 from app.api.auth import require
+from app.api.common import Refused, api_actor, int_arg, invalid, query_args
 from app.api.views import bp
-from app.auth.services import Actor
 from app.dues import STATUSES, Coverage, NoRuleError, Period, TooManyMonths, quote, quote_month
-from app.errors import api_error
 from app.participants import listing, services
 from app.participants.api_schema import openapi_paths as _openapi_paths
 from app.participants.coverage_state import terms_of
@@ -36,51 +34,12 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
     return _openapi_paths()
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.fields = fields
-
-
-@bp.errorhandler(_Refused)
-def _refused(exc: _Refused):  # type: ignore[no-untyped-def]
-    return api_error(exc.status, exc.message, fields=exc.fields)
-
-
-def _actor() -> Actor:
-    user = g.api_user
-    return Actor(
-        user_id=user.id,
-        label=f"{user.email} (api)",
-        ip=request.remote_addr or "",
-        request_id=g.get("request_id", ""),
-    )
-
-
-def _invalid(fields: dict[str, Any]) -> _Refused:
-    return _Refused(422, "Invalid input.", {k: str(v) for k, v in fields.items()})
-
-
-def _args(allowed: tuple[str, ...]) -> dict[str, str]:
-    """Query parameters, each at most once; unknown ones refused (typos never pass silently)."""
-    args: MultiDict[str, str] = request.args
-    errors = {key: "Unknown query parameter." for key in args if key not in allowed}
-    errors.update({key: "Give this parameter once." for key in allowed
-                   if len(args.getlist(key)) > 1})
-    if errors:
-        raise _invalid(errors)
-    return {key: args[key] for key in allowed if key in args}
-
-
-def _int_arg(args: dict[str, str], key: str, default: int, low: int, high: int) -> int:
-    raw = args.get(key)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not raw.isascii() or len(raw) > 6 or not low <= int(raw) <= high:
-        raise _invalid({key: f"Must be a whole number from {low} to {high}."})
-    return int(raw)
+# Shared strict-request helpers (app.api.common), under the names this module uses.
+_Refused = Refused
+_actor = api_actor
+_invalid = invalid
+_args = query_args
+_int_arg = int_arg
 
 
 def _json_body() -> dict[str, Any]:
