@@ -146,12 +146,17 @@ def test_trusted_proxy_hops_decide_the_client_address(database, make_tenant, mak
         client = app.test_client()
         headers = {"X-Forwarded-For": "203.0.113.7"}
         token = _csrf_from(client.get(f"/{a.slug}/login", headers=headers).get_data(as_text=True))
-        client.post(f"/{a.slug}/login", headers=headers,
-                    data={"email": "admin@a.id", "password": "wrong-password!", "csrf_token": token})
+        client.post(
+            f"/{a.slug}/login",
+            headers=headers,
+            data={"email": "admin@a.id", "password": "wrong-password!", "csrf_token": token},
+        )
         with app.app_context(), tenant_context(a):
             ip = db.session.scalar(
-                sa.select(AuditEvent.ip).where(AuditEvent.action == "auth.login_failed")
-                .order_by(AuditEvent.at.desc()).limit(1)
+                sa.select(AuditEvent.ip)
+                .where(AuditEvent.action == "auth.login_failed")
+                .order_by(AuditEvent.at.desc())
+                .limit(1)
             )
             db.session.rollback()
         assert ip == expected

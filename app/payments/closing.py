@@ -112,10 +112,11 @@ def closings(
     return [(row[0], row[1]) for row in db.session.execute(query)]
 
 
-def open_drawers() -> list[tuple[str, OpenDrawer]]:
-    """Every cashier with cash not yet closed (for the admin)."""
+def open_drawers() -> list[tuple[uuid.UUID, str, OpenDrawer]]:
+    """Every cashier with cash not yet closed (for the admin): id, name, drawer."""
     rows = db.session.execute(
         sa.select(
+            User.id,
             sa.func.coalesce(sa.func.nullif(User.name, ""), User.email),
             sa.func.coalesce(
                 sa.func.sum(sa.case((Payment.status == "paid", Payment.amount), else_=0)), 0
@@ -125,9 +126,9 @@ def open_drawers() -> list[tuple[str, OpenDrawer]]:
         )
         .join(User, sa.and_(User.tenant_id == Payment.tenant_id, User.id == Payment.cashier_id))
         .where(Payment.closing_id.is_(None), Payment.method == "cash")
-        .group_by(User.name, User.email)
+        .group_by(User.id, User.name, User.email)
     ).all()
-    return [(r[0], OpenDrawer(int(r[1]), int(r[2]), int(r[3]))) for r in rows]
+    return [(r[0], r[1], OpenDrawer(int(r[2]), int(r[3]), int(r[4]))) for r in rows]
 
 
 def voids_after_closing(limit: int = 50) -> list[tuple[PaymentVoid, Payment]]:

@@ -267,11 +267,13 @@ def close():  # type: ignore[no-untyped-def]
             return redirect(url_for("payments.closings"))
     drawer = closing.open_drawer(cashier_id)
     status = 422 if request.method == "POST" else 200
+    others = [d for d in closing.open_drawers() if d[0] != cashier_id] if is_admin else []
     return render_template(
         "payments/closing.html",
         form=form,
         drawer=drawer,
         is_admin=is_admin,
+        others=others,
         history=closing.closings(10, cashier_id),
     ), status
 
@@ -298,6 +300,7 @@ def closings():  # type: ignore[no-untyped-def]
         "payments/closings.html",
         rows=closing.closings(100),
         drawers=closing.open_drawers(),
+        can_close=can(current_user, "staff.manage"),
         voids=closing.voids_after_closing(),
         everyone=True,
     )

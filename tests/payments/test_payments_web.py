@@ -34,8 +34,13 @@ def _pay_form(client, slug, pid, months=3, cash=None):  # type: ignore[no-untype
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"', html).group(1)
-    data = {"csrf_token": _csrf_from(html), "idempotency_key": key, "months": str(months),
-            "confirm": "1", "cash_received": "" if cash is None else str(cash)}
+    data = {
+        "csrf_token": _csrf_from(html),
+        "idempotency_key": key,
+        "months": str(months),
+        "confirm": "1",
+        "cash_received": "" if cash is None else str(cash),
+    }
     return html, data
 
 
@@ -88,8 +93,9 @@ def test_pengawas_cannot_pay_or_void_and_admin_voids(app, staff) -> None:
     form = clients["admin"].get(void_url).get_data(as_text=True)
     empty = clients["admin"].post(void_url, data={"csrf_token": _csrf_from(form), "reason": ""})
     assert empty.status_code == 422
-    done = clients["admin"].post(void_url, data={"csrf_token": _csrf_from(form),
-                                                 "reason": "Uang dikembalikan"})
+    done = clients["admin"].post(
+        void_url, data={"csrf_token": _csrf_from(form), "reason": "Uang dikembalikan"}
+    )
     assert done.status_code == 302
     receipt = clients["admin"].get(done.headers["Location"]).get_data(as_text=True)
     assert "DIBATALKAN" in receipt and "Uang dikembalikan" in receipt
@@ -104,14 +110,16 @@ def test_closing_the_day(app, staff) -> None:
     a = pay(api, coop, people[0], 1).get_json()  # 8.400
     pay(api, coop, people[1], 3)  # 33.600
     voided = pay(api, coop, people[2], 1).get_json()
-    api.post(f"/api/v1/payments/{voided['id']}/void", json={"reason": "batal"},
-             headers=coop.headers())
+    api.post(
+        f"/api/v1/payments/{voided['id']}/void", json={"reason": "batal"}, headers=coop.headers()
+    )
     cashier = clients["cashier"]
     page = cashier.get(f"/{coop.slug}/payments/closing").get_data(as_text=True)
     assert "Rp42.000" in page
-    closed = cashier.post(f"/{coop.slug}/payments/closing",
-                          data={"csrf_token": _csrf_from(page), "counted": "41000",
-                                "note": "kurang seribu"})
+    closed = cashier.post(
+        f"/{coop.slug}/payments/closing",
+        data={"csrf_token": _csrf_from(page), "counted": "41000", "note": "kurang seribu"},
+    )
     assert closed.status_code == 302
     pay(api, coop, people[0], 1)  # after the closing: goes to the next one
     page = cashier.get(f"/{coop.slug}/payments/closing").get_data(as_text=True)
@@ -123,8 +131,9 @@ def test_closing_the_day(app, staff) -> None:
     api.post(f"/api/v1/payments/{a['id']}/void", json={"reason": "salah"}, headers=coop.headers())
     overview = clients["admin"].get(f"/{coop.slug}/payments/closings").get_data(as_text=True)
     assert "Dibatalkan setelah kas ditutup" in overview
-    bad = cashier.post(f"/{coop.slug}/payments/closing",
-                       data={"csrf_token": _csrf_from(page), "counted": "abc"})
+    bad = cashier.post(
+        f"/{coop.slug}/payments/closing", data={"csrf_token": _csrf_from(page), "counted": "abc"}
+    )
     assert bad.status_code == 422
 
 
@@ -135,11 +144,34 @@ def test_other_coops_payment_pages_are_404(app, make_coop) -> None:
     b_pay = pay(api, b, b_pid, 1).get_json()
     admin = app.test_client()
     login(admin, a.slug, a.emails["admin"])
-    for path in (f"/{a.slug}/payments/{b_pay['id']}/receipt",
-                 f"/{a.slug}/payments/{b_pay['id']}/receipt.pdf",
-                 f"/{a.slug}/payments/{b_pay['id']}/void",
-                 f"/{a.slug}/payments/new/{b_pid}"):
+    for path in (
+        f"/{a.slug}/payments/{b_pay['id']}/receipt",
+        f"/{a.slug}/payments/{b_pay['id']}/receipt.pdf",
+        f"/{a.slug}/payments/{b_pay['id']}/void",
+        f"/{a.slug}/payments/new/{b_pid}",
+    ):
         assert admin.get(path).status_code == 404, path
     listing = admin.get(f"/{a.slug}/payments").get_data(as_text=True)
     assert b_pay["receipt_no"] not in listing
     assert "Belum ada pembayaran" in listing
+
+
+def test_admin_closes_a_cashiers_drawer(app, staff) -> None:
+    coop, clients = staff
+    api = app.test_client()
+    paid = pay(api, coop, register(api, coop), 1, role="cashier")  # Rp8.400 in the drawer
+    assert paid.status_code == 201, paid.get_json()
+    admin = clients["admin"]
+    page = admin.get(f"/{coop.slug}/payments/closing").get_data(as_text=True)
+    link = re.search(rf'href="(/{coop.slug}/payments/closing\?cashier=[0-9a-f\-]+)"', page).group(1)
+    assert "Rp8.400" in page
+    chosen = admin.get(link).get_data(as_text=True)
+    cashier_id = link.rsplit("=", 1)[1]
+    assert '<p class="big-figure">Rp8.400</p>' in chosen
+    done = admin.post(
+        f"/{coop.slug}/payments/closing",
+        data={"csrf_token": _csrf_from(chosen), "counted": "8400", "cashier_id": cashier_id},
+    )
+    assert done.status_code == 302
+    overview = admin.get(f"/{coop.slug}/payments/closings").get_data(as_text=True)
+    assert "Semua kas sudah ditutup." in overview and "Cocok" in overview
