@@ -1,0 +1,88 @@
+"""A cashier at a phone-sized screen: sign in, find a person, take cash, print the receipt.
+
+Real headless Chromium (Debian's package, driven by Playwright) against the app served on loopback,
+PostgreSQL as the app role. Without Chromium the test is skipped on a developer's machine with a
+reason; in CI (``CI`` set) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+from tests.payments.helpers import register
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_cashier_takes_cash_on_a_phone(app, make_coop, set_today, server, browser) -> None:
+    set_today("2026-11-10")
+    coop = make_coop(passwords=True)
+    api = app.test_client()
+    register(api, coop, name="Ahmad Nelayan", phone="081234567890")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{server}/{coop.slug}/login")
+    page.fill("#email", coop.emails["cashier"])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == coop.ref.name
+
+    page.goto(f"{server}/{coop.slug}/participants")
+    page.fill("#q", "0812-3456-7890")  # the phone as people type it
+    page.click("button:has-text('Cari')")
+    page.click("a:has-text('Ahmad Nelayan')")
+    page.click("a[href*='/payments/new/']")
+    page.select_option("#months-pick", "3")
+    page.click("button:has-text('Hitung')")
+    confirm = page.locator("button[name=confirm]")
+    assert "Rp33.600" in confirm.inner_text()
+    box = confirm.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
+    page.fill("#cash_received", "50000")
+    confirm.click()
+
+    receipt = page.locator("article.receipt")
+    text = receipt.inner_text()
+    assert "-2026-000001" in text and "Rp33.600" in text and "Rp16.400" in text
+    assert "SALINAN" not in text
+    # Nothing on the phone screen is wider than the screen (no sideways scrolling).
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Printing hides the navigation and keeps the receipt.
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert receipt.is_visible()
