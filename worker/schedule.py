@@ -28,6 +28,7 @@ from babel.dates import format_date
 
 from app.jobrecords import ScheduledRun, daily_maintenance
 from app.jobs import Retry, enqueue
+from app.payments.tasks import forget_idempotency_keys
 from tenants.context import TenantRef, clear_tenant
 from tenants.db import db, utcnow
 from tenants.door import Right, switch_to
@@ -75,6 +76,13 @@ DAILY: tuple[Daily, ...] = (
         kind="maintenance",
         func=daily_maintenance,
         title="Perawatan harian catatan pekerjaan, {date}",
+        retry=Retry(2, (300, 900)),
+    ),
+    Daily(
+        kind="idempotency",
+        func=forget_idempotency_keys,
+        title="Hapus kunci idempotensi lama, {date}",
+        at=dt.time(3, 0),
         retry=Retry(2, (300, 900)),
     ),
 )

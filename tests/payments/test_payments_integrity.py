@@ -106,3 +106,29 @@ def test_stored_coverage_after_pay_and_void_matches_replay(
     start, covered = replay(registered, events, day, check=False)
     assert stored_start == start
     assert stored == frozenset(covered)
+
+
+def test_old_idempotency_keys_are_forgotten_after_a_week(app, coop, set_today) -> None:
+    import datetime as _dt
+
+    from app.payments.models import IdempotencyKey
+    from app.payments.tasks import forget_idempotency_keys
+    from tenants.db import utcnow
+
+    set_today("2026-11-10")
+    client = app.test_client()
+    pid = register(client, coop)
+    first = pay(client, coop, pid, 1, key="old-key").get_json()
+    pay(client, coop, pid, 1, key="new-key")
+    with _in(app, coop.ref):
+        db.session.execute(
+            sa.update(IdempotencyKey)
+            .where(IdempotencyKey.key == "old-key")
+            .values(created_at=utcnow() - _dt.timedelta(days=8))
+        )
+        assert forget_idempotency_keys("2026-11-10") == 1
+        db.session.commit()
+        keys = set(db.session.scalars(sa.select(IdempotencyKey.key)))
+    assert keys == {"new-key"}
+    listed = client.get(f"/api/v1/payments/{first['id']}", headers=coop.headers()).get_json()
+    assert listed["status"] == "paid"  # the payment itself stays
