@@ -6,6 +6,7 @@ participant's page (coverage strip and quote), edit, and sponsors. Routes only: 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -142,27 +143,35 @@ def new():  # type: ignore[no-untyped-def]
     duplicate = None
     status = 200
     if form.validate_on_submit():
-        try:
-            p = services.register(form.to_data(), actor_from_request())
-            pid = p.id
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            status = 422
-        except DuplicateParticipant as exc:
-            db.session.rollback()
-            duplicate = exc
-            form.show_errors({exc.field: exc.message})
-            status = 409
-        else:
+        made: list[uuid.UUID] = []
+        status, duplicate = _save(
+            form, lambda: made.append(services.register(form.to_data(), actor_from_request()).id)
+        )
+        if status == 0:
             flash(_("Peserta didaftarkan."), "ok")
-            return redirect(url_for("participants.show", participant_id=pid))
+            return redirect(url_for("participants.show", participant_id=made[0]))
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template(
         "participants/form.html", form=form, duplicate=duplicate, participant=None
     ), status
+
+
+def _save(form: Any, write: Callable[[], object]) -> tuple[int, DuplicateParticipant | None]:
+    """Run a participant write and commit it; on refusal roll back and put the messages on the
+    form. Returns (0, None) when saved, else (422 or 409, the duplicate if any)."""
+    try:
+        write()
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        form.show_errors(exc.errors)
+        return 422, None
+    except DuplicateParticipant as exc:
+        db.session.rollback()
+        form.show_errors({exc.field: exc.message})
+        return 409, exc
+    return 0, None
 
 
 @bp.route("/<uuid:participant_id>/edit", methods=["GET", "POST"])
@@ -175,20 +184,13 @@ def edit(participant_id: uuid.UUID):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.fill(p)
     elif form.validate_on_submit():
-        try:
-            p = services.lock_participant(participant_id) or abort(404)
-            services.update(p, form.to_data(), actor_from_request())
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            status = 422
-        except DuplicateParticipant as exc:
-            db.session.rollback()
-            duplicate = exc
-            form.show_errors({exc.field: exc.message})
-            status = 409
-        else:
+
+        def write() -> None:
+            locked = services.lock_participant(participant_id) or abort(404)
+            services.update(locked, form.to_data(), actor_from_request())
+
+        status, duplicate = _save(form, write)
+        if status == 0:
             flash(_("Data peserta disimpan."), "ok")
             return redirect(url_for("participants.show", participant_id=participant_id))
     else:

@@ -183,13 +183,19 @@ def _mask(nik: str) -> str:
     return f"{nik[:4]}********{nik[-4:]}" if len(nik) == 16 else nik
 
 
+def _printed(payment_id: uuid.UUID, fmt: str) -> dict[str, Any]:
+    """Record this print of the receipt (a copy after the first) and return what it shows."""
+    payment = _payment_or_404(payment_id)
+    is_copy = services.record_print(payment, actor_from_request(), fmt)
+    context = receipt_context(payment, is_copy)
+    db.session.commit()
+    return context
+
+
 @bp.get("/<uuid:payment_id>/receipt")
 @requires("read")
 def receipt(payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    payment = _payment_or_404(payment_id)
-    is_copy = services.record_print(payment, actor_from_request(), "html")
-    context = receipt_context(payment, is_copy)
-    db.session.commit()
+    context = _printed(payment_id, "html")
     return render_template(
         "payments/receipt.html",
         r=context,
@@ -201,10 +207,8 @@ def receipt(payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @bp.get("/<uuid:payment_id>/receipt.pdf")
 @requires("read")
 def receipt_as_pdf(payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    payment = _payment_or_404(payment_id)
-    is_copy = services.record_print(payment, actor_from_request(), "pdf")
-    context = receipt_context(payment, is_copy)
-    db.session.commit()
+    context = _printed(payment_id, "pdf")
+    payment = context["payment"]
     body = receipt_pdf(context)
     name = (payment.receipt_no or str(payment.id)) + ".pdf"
     return Response(
