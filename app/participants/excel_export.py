@@ -26,6 +26,7 @@ from app.dues import STATUSES, Period
 from app.formatting import phone_display
 from app.participants import listing
 from app.participants.coverage_state import coverage_columns
+from app.participants.labels import status_labels
 from app.participants.models import Participant
 from tenants import audit
 from tenants.context import require_tenant
@@ -51,15 +52,6 @@ def headers() -> list[Any]:
 
 
 WIDTHS = (20, 28, 20, 16, 14, 8, 16, 36, 18, 18, 18, 14, 14, 12)
-
-
-def status_labels() -> dict[str, Any]:
-    return {
-        "new": _l("Baru"),
-        "active": _l("Aktif"),
-        "grace": _l("Masa tenggang"),
-        "lapsed": _l("Tidak aktif"),
-    }
 
 
 def mask_long(value: str | None) -> str:
@@ -102,7 +94,7 @@ def rows(filters: Filters, *, full: bool, today: dt.date) -> list[list[str]]:
     if filters.min_arrears is not None:
         query = query.where(cols["arrears_months"] >= filters.min_arrears)
     query = query.order_by(Participant.sort_name, Participant.id)
-    labels = {key: str(label) for key, label in status_labels().items()}
+    labels = {key: str(label) for key, label in status_labels().items()}  # one text per file
     mask = (lambda v: v or "") if full else mask_long
     out = []
     for r in db.session.execute(query):

@@ -93,7 +93,7 @@ class Outcome:
 def build(values: dict[str, Any], paid_through: Period | None, as_of: dt.date) -> Participant:
     """A new participant from checked values; CoverageStateError for an impossible opening."""
     p = Participant(id=new_id(), registered_on=as_of)
-    services._assign(p, values)  # noqa: SLF001 - exactly what register() assigns
+    services.assign(p, values)  # exactly what register() assigns
     init_state(p, Period.of(as_of))
     if paid_through is not None:
         start = min(paid_through, Period.of(as_of))

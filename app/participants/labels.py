@@ -44,3 +44,13 @@ def sponsor_type_labels() -> dict[str, Any]:
 
 def sex_labels() -> dict[str, Any]:
     return {"L": _l("Laki-laki"), "P": _l("Perempuan")}
+
+
+def status_labels() -> dict[str, Any]:
+    """Coverage statuses, always with a word (never colour alone)."""
+    return {
+        "new": _l("Baru"),
+        "active": _l("Aktif"),
+        "grace": _l("Masa tenggang"),
+        "lapsed": _l("Tidak aktif"),
+    }

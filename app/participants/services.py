@@ -177,7 +177,8 @@ def _unique_checked(values: Mapping[str, Any], exclude: uuid.UUID | None) -> Ite
         raise
 
 
-def _assign(p: Participant, values: Mapping[str, Any]) -> None:
+def assign(p: Participant, values: Mapping[str, Any]) -> None:
+    """Copy validated fields onto a participant (register, update and the Excel import)."""
     for key in (
         "nik", "kpj", "family_card_number", "name", "birth_place", "birth_date", "sex", "phone",
         "email", "address", "kelurahan", "kecamatan", "occupation", "sector", "declared_income",
@@ -224,7 +225,7 @@ def register(
     _find_duplicate(values, None)
     registered_on = registered_on or today
     p = Participant(registered_on=registered_on)
-    _assign(p, values)
+    assign(p, values)
     if values["sponsor"] is not None:
         p.sponsors.append(_sponsor_row(values["sponsor"], Period.of(registered_on), "sponsor."))
     init_state(p, Period.of(registered_on))
@@ -251,7 +252,7 @@ def update(
     if p.programs != values["programs"]:
         changed.append("programs")
     with _unique_checked(values, p.id):
-        _assign(p, values)
+        assign(p, values)
         p.updated_at = utcnow()
         recompute(p)  # the programs decide which months a sponsor pays in full
     _audit("participant.update", actor, p, fields=changed)

@@ -36,22 +36,13 @@ PAGE_SIZE = 25
 QUOTE_CHOICES = (1, 3, 6, 12)
 
 
-def status_labels() -> dict[str, str]:
-    return {
-        "new": _("Baru"),
-        "active": _("Aktif"),
-        "grace": _("Masa tenggang"),
-        "lapsed": _("Tidak aktif"),
-    }
-
-
 STATUS_BADGE = {"new": "", "active": "ok", "grace": "warn", "lapsed": "bad"}
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "status_labels": status_labels(),
+        "status_labels": labels.status_labels(),
         "status_badge": STATUS_BADGE,
         "sector_labels": labels.sector_labels(),
         "coop_role_labels": labels.coop_role_labels(),
