@@ -76,7 +76,8 @@ class Actor:
 SYSTEM = Actor(label="system")
 
 
-def _audit(action: str, actor: Actor, target: str = "", **details: object) -> None:
+def record_audit(action: str, actor: Actor, target: str = "", **details: object) -> None:
+    """Write ``action`` by ``actor`` (who, from where, which request) to the coop's audit log."""
     audit.record(
         action,
         actor_user_id=actor.user_id,
@@ -136,7 +137,7 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     if _recent_failures(email=email) >= MAX_FAILS_PER_EMAIL or (
         actor.ip and _recent_failures(ip=actor.ip) >= MAX_FAILS_PER_ADDRESS
     ):
-        _audit("auth.login_throttled", actor, target=email)
+        record_audit("auth.login_throttled", actor, target=email)
         db.session.commit()
         raise AuthError(
             "throttled",
@@ -151,17 +152,17 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.password_hash:
-        _audit("auth.login_failed", actor, target=email)
+        record_audit("auth.login_failed", actor, target=email)
         db.session.commit()
         raise AuthError("invalid", _l("Email atau kata sandi salah."))
     if not user.active:
-        _audit("auth.login_failed", actor, target=email, reason="deactivated")
+        record_audit("auth.login_failed", actor, target=email, reason="deactivated")
         db.session.commit()
         raise AuthError("inactive", _l("Akun ini sudah dinonaktifkan. Hubungi pengurus koperasi."))
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     user.last_login_at = utcnow()
-    _audit("auth.login", actor, target=email)
+    record_audit("auth.login", actor, target=email)
     db.session.commit()
     return user
 
@@ -184,7 +185,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    _audit("user.create", actor, target=email, role=role)
+    record_audit("user.create", actor, target=email, role=role)
     return user
 
 
@@ -193,7 +194,7 @@ def set_role(user: User, role: str, actor: Actor) -> None:
         raise AuthError("role", _l("Peran tidak dikenal."), "role")
     _guard_last_admin(user, new_role=role)
     old, user.role = user.role, role
-    _audit("user.role", actor, target=user.email, old=old, new=role)
+    record_audit("user.role", actor, target=user.email, old=old, new=role)
 
 
 def _guard_last_admin(user: User, *, new_role: str | None = None, deactivate: bool = False) -> None:
@@ -224,7 +225,7 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
             .values(revoked_at=utcnow())
         )
     user.active = active
-    _audit("user.activate" if active else "user.deactivate", actor, target=user.email)
+    record_audit("user.activate" if active else "user.deactivate", actor, target=user.email)
 
 
 def issue_password_link(user: User, actor: Actor) -> str:
@@ -237,7 +238,7 @@ def issue_password_link(user: User, actor: Actor) -> str:
             expires_at=utcnow() + dt.timedelta(hours=LINK_HOURS),
         )
     )
-    _audit("user.password_link", actor, target=user.email)
+    record_audit("user.password_link", actor, target=user.email)
     return token
 
 
@@ -265,7 +266,7 @@ def use_password_link(token: str, password: str, actor: Actor) -> User:
     link.used_at = utcnow()
     user.password_hash = hasher.hash(password)
     user.session_version += 1
-    _audit("user.password_set", actor, target=user.email)
+    record_audit("user.password_set", actor, target=user.email)
     return user
 
 
@@ -282,7 +283,7 @@ def create_api_token(user: User, actor: Actor, label: str = "") -> str:
             label=(label or "")[:100],
         )
     )
-    _audit("token.create", actor, target=user.email, label=label[:100])
+    record_audit("token.create", actor, target=user.email, label=label[:100])
     return token
 
 
@@ -307,7 +308,7 @@ def revoke_api_token(user: User, token_id: uuid.UUID, actor: Actor) -> bool:
     if token is None or token.revoked_at is not None:
         return False
     token.revoked_at = utcnow()
-    _audit("token.revoke", actor, target=user.email, label=token.label)
+    record_audit("token.revoke", actor, target=user.email, label=token.label)
     return True
 
 

@@ -21,14 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.auth.services import Actor
+from app.auth.services import Actor, record_audit
 from app.dues import STATUSES, Period
 from app.formatting import phone_display
 from app.participants import listing
 from app.participants.coverage_state import coverage_columns
 from app.participants.labels import status_labels
 from app.participants.models import Participant
-from tenants import audit
 from tenants.context import require_tenant
 from tenants.db import db
 
@@ -199,13 +198,10 @@ def export(
         data = xlsx_bytes(str(_l("Peserta")), headers(), body, WIDTHS)
     else:
         data = csv_bytes(headers(), body)
-    audit.record(
+    record_audit(
         "participants.export",
-        actor_user_id=actor.user_id,
-        actor=actor.label,
+        actor,
         target="participants",
-        ip=actor.ip,
-        request_id=actor.request_id,
         rows=len(body),
         masked=not full,
         file_format=file_format,

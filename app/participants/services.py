@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.services import Actor
+from app.auth.services import Actor, record_audit
 from app.dues import Period
 from app.participants import validation
 from app.participants.coverage_state import (
@@ -44,7 +44,6 @@ from app.participants.coverage_state import (
     terms_of,
 )
 from app.participants.models import Participant, ParticipantSponsor
-from tenants import audit
 from tenants.db import db, utcnow
 
 __all__ = [
@@ -132,13 +131,10 @@ def lock_participant(participant_id: uuid.UUID | str) -> Participant | None:
 
 
 def _audit(action: str, actor: Actor, p: Participant, **details: object) -> None:
-    audit.record(
+    record_audit(
         action,
-        actor_user_id=actor.user_id,
-        actor=actor.label,
+        actor,
         target=f"participant:{p.id}",
-        ip=actor.ip,
-        request_id=actor.request_id,
         nik_masked=validation.mask_number(p.nik),
         **details,
     )

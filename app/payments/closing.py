@@ -15,10 +15,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
-from app.auth.services import Actor
+from app.auth.services import Actor, record_audit
 from app.payments.models import CashClosing, Payment, PaymentVoid
 from app.payments.services import PaymentError
-from tenants import audit
 from tenants.db import db, utcnow
 
 MAX_COUNTED = 10_000_000_000
@@ -80,12 +79,9 @@ def close_day(cashier_id: uuid.UUID, counted: object, actor: Actor, note: str = 
     closing.payments_count = len(taken)
     closing.voided_count = sum(1 for _a, status in taken if status == "voided")
     closing.difference = counted - closing.expected_amount
-    audit.record(
+    record_audit(
         "cash.close",
-        actor_user_id=actor.user_id,
-        actor=actor.label,
-        ip=actor.ip,
-        request_id=actor.request_id,
+        actor,
         target=str(cashier_id),
         expected=closing.expected_amount,
         counted=counted,

@@ -15,13 +15,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.auth.services import Actor
+from app.auth.services import Actor, record_audit
 from app.dues import Period, TooManyMonths, quote
 from app.participants import services as participants
 from app.participants.models import Participant
 from app.payments.models import FORWARD, Payment, PaymentVoid, ReceiptPrint
 from app.payments.receipts import next_receipt_no
-from tenants import audit
 from tenants.db import db, utcnow
 
 MAX_MONTHS = 12
@@ -137,12 +136,9 @@ def record_cash_payment(
     db.session.add(payment)
     db.session.flush()
     participants.apply_payment_months(participant, plan.months, plan.restart, ref=str(payment.id))
-    audit.record(
+    record_audit(
         "payment.create",
-        actor_user_id=actor.user_id,
-        actor=actor.label,
-        ip=actor.ip,
-        request_id=actor.request_id,
+        actor,
         target=payment.receipt_no or "",
         amount=payment.amount,
         months=[r["period"] for r in plan.rows],
@@ -178,12 +174,9 @@ def void_payment(payment_id: object, reason: object, actor: Actor) -> PaymentVoi
     )
     db.session.add(record)
     db.session.flush()
-    audit.record(
+    record_audit(
         "payment.void",
-        actor_user_id=actor.user_id,
-        actor=actor.label,
-        ip=actor.ip,
-        request_id=actor.request_id,
+        actor,
         target=payment.receipt_no or str(payment.id),
         amount=payment.amount,
         reason=text,
