@@ -117,6 +117,13 @@ def _load(job_id: str) -> jobrecords.RunView:
     return run
 
 
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    """What both job pages use to show a run in plain words."""
+    return {"status_label": status_label, "error_text": error_text, "when": when,
+            "how_long": how_long}
+
+
 @bp.get("/")
 @requires("jobs.manage")
 def index():  # type: ignore[no-untyped-def]
@@ -124,10 +131,6 @@ def index():  # type: ignore[no-untyped-def]
         "jobs/index.html",
         overview=jobrecords.overview(),
         form=EmptyForm(),
-        status_label=status_label,
-        error_text=error_text,
-        when=when,
-        how_long=how_long,
     )
 
 
@@ -140,10 +143,6 @@ def detail(job_id: str):  # type: ignore[no-untyped-def]
         run=run,
         can_manage=can(current_user, "jobs.manage"),
         form=EmptyForm(),
-        status_label=status_label,
-        error_text=error_text,
-        when=when,
-        how_long=how_long,
     )
 
 
