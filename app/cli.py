@@ -22,17 +22,22 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the app's own validation errors into one clear line on stderr."""
+    """Turn the app's own validation errors into one clear line on stderr.
+
+    The command is its own unit of work: the coop it entered is left behind when it ends.
+    """
     from app.auth.services import AuthError
+    from tenants.context import tenant_context
     from tenants.provision import ProvisionError
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (ProvisionError, AuthError, ValueError) as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+        with tenant_context(None):
+            try:
+                return fn(*args, **kwargs)
+            except (ProvisionError, AuthError, ValueError) as exc:
+                db.session.rollback()
+                raise click.ClickException(str(exc)) from None
 
     return wrapper
 

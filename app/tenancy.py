@@ -8,7 +8,7 @@ from flask import Flask, abort, g
 
 from tenants.context import clear_tenant, current_tenant
 from tenants.db import db
-from tenants.door import enter_resolved, resolve_slug
+from tenants.door import enter_by_slug
 from tenants.provision import SLUG_RE
 
 TENANT_ARG = "tenant_slug"
@@ -19,14 +19,13 @@ class CoopDisabled(Exception):
 
 
 def enter_slug(slug: str) -> None:
-    """Resolve the slug through the platform table, then start the coop's own transaction."""
+    """Resolve the slug through the platform table and enter the coop (one statement, the door)."""
     if not SLUG_RE.match(slug):
         abort(404)
-    ref = resolve_slug(slug)
+    ref = enter_by_slug(slug)
     if ref is None:
         db.session.rollback()
         abort(404)
-    enter_resolved(ref)
     g.tenant = ref
     if not ref.is_active:
         raise CoopDisabled(ref.name)

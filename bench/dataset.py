@@ -816,12 +816,12 @@ def load_platform(load_url: str, specs: list[CoopSpec]) -> None:
                         s.grace_months, s.code, created))
         for role, user_id in (("admin", s.admin_id), ("cashier", s.cashier_id)):
             token_hash = hashlib.sha256(common.token_for(s.slug, role).encode()).hexdigest()
-            tokens.append((uuid7_at(created, rng), token_hash, s.tenant_id, user_id,
+            tokens.append((uuid7_at(created, rng), token_hash, s.tenant_id, user_id, role,
                            f"bench {role}", created, None))
     with psycopg.connect(load_url) as conn, conn.cursor() as cur:
         _copy(cur, "tenants", ("id", "slug", "name", "timezone", "status", "due_day",
                                "grace_months", "code", "created_at"), tenants)
-        _copy(cur, "api_tokens", ("id", "token_hash", "tenant_id", "user_id", "label",
+        _copy(cur, "api_tokens", ("id", "token_hash", "tenant_id", "user_id", "role", "label",
                                   "created_at", "revoked_at"), tokens)
         conn.commit()
 

@@ -1,8 +1,8 @@
 """The SQLAlchemy base, engine and session, owned by the tenancy kernel.
 
 Because the kernel owns the session, no query runs outside a tenant's scope:
-- ``after_begin`` sets ``app.tenant_id`` for the transaction (PostgreSQL RLS reads it), so a pooled
-  connection never carries a tenant into the next transaction;
+- ``after_begin`` sets ``app.tenant_id`` for the transaction (PostgreSQL RLS reads it), always
+  transaction-locally, so a pooled connection never carries a tenant into the next transaction;
 - ``do_orm_execute`` refuses tenant-owned queries with no tenant and adds ORM criteria;
 - ``before_flush`` stamps new tenant-owned rows with the current tenant and refuses a mismatch.
 """
@@ -99,6 +99,7 @@ class Database:
         self.engine: Engine | None = None
         self.url: str | None = None
         self.statement_timeout_ms = 0
+        self.connection_timeout_ms: int | None = None  # set on every new PostgreSQL connection
         self.factory = sessionmaker(expire_on_commit=True, autoflush=True)
         self.scoped = scoped_session(self.factory)
 
@@ -112,6 +113,13 @@ class Database:
             engine_kw.setdefault("connect_args", {"check_same_thread": False})
         else:
             engine_kw.setdefault("pool_pre_ping", True)
+            # The timeout every connection starts with, so that a transaction with no coop and the
+            # default timeout needs no statement of its own (see ``_set_transaction_tenant``).
+            connect_args = dict(engine_kw.get("connect_args", {}))
+            option = f"-c statement_timeout={int(statement_timeout_ms)}"
+            connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), option)))
+            engine_kw["connect_args"] = connect_args
+            self.connection_timeout_ms = int(statement_timeout_ms)
         self.engine = sa.create_engine(url, **engine_kw)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -125,6 +133,25 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine is not None and self.engine.dialect.name == "postgresql"
+
+    def begin_read_only(self) -> None:
+        """Begin this unit of work's transaction READ ONLY (psycopg sends ``BEGIN READ ONLY``).
+
+        PostgreSQL refuses every write in it, so ``end_read_only`` may end it with COMMIT: unlike
+        ROLLBACK, a COMMIT keeps psycopg's prepared statements, which saves planning every query of
+        the next request on this connection.
+        """
+        session = self.session
+        if session.in_transaction():
+            raise RuntimeError("begin_read_only must open the unit of work's transaction")
+        session.connection(execution_options={"postgresql_readonly": True})
+        session.info[READ_ONLY_KEY] = True
+
+    def end_read_only(self) -> None:
+        """Commit a transaction begun by ``begin_read_only`` (nothing can have been written)."""
+        session = self.session
+        if session.info.get(READ_ONLY_KEY) and session.in_transaction():
+            session.commit()
 
     def remove(self) -> None:
         """End this unit of work's session (rolls back anything uncommitted)."""
@@ -147,25 +174,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 db = Database()
 
 TX_TENANT_KEY = "gerai_tx_tenant"
+READ_ONLY_KEY = "gerai_read_only"
 
 
 @event.listens_for(Session, "after_begin")
 def _set_transaction_tenant(session: Session, _tx: Any, connection: sa.Connection) -> None:
     tenant_id = current_tenant_id()
     session.info[TX_TENANT_KEY] = tenant_id
-    if connection.dialect.name == "postgresql":
-        timeout = session.info.get("statement_timeout_ms", db.statement_timeout_ms)
-        connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %s, true),"
-            " set_config('statement_timeout', %s, true)",
-            (str(tenant_id) if tenant_id else "", str(int(timeout))),
-        )
+    if connection.dialect.name != "postgresql":
+        return
+    timeout = int(session.info.get("statement_timeout_ms", db.statement_timeout_ms))
+    if tenant_id is None and timeout == db.connection_timeout_ms:
+        # Nothing to set: ``app.tenant_id`` is only ever set transaction-locally, so a new
+        # transaction starts with none (fail closed), and the connection has this timeout.
+        return
+    connection.exec_driver_sql(
+        "SELECT set_config('app.tenant_id', %s, true), set_config('statement_timeout', %s, true)",
+        (str(tenant_id) if tenant_id else "", str(timeout)),
+    )
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_transaction_tenant(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(TX_TENANT_KEY, None)
+        session.info.pop(READ_ONLY_KEY, None)
 
 
 _UNSET = object()
@@ -182,6 +215,17 @@ def _guard_switch(session: Session) -> uuid.UUID | None:
     return tenant_id
 
 
+# Built once: the tenant is a bound parameter read when the statement runs (``callable_``), so the
+# option has one cache key and SQLAlchemy does not analyse a closure on every query.
+_TENANT_PARAM = sa.bindparam("gerai_tenant_id", callable_=current_tenant_id, type_=sa.Uuid())
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantOwned,
+    lambda cls: cls.tenant_id == _TENANT_PARAM,
+    include_aliases=True,
+    track_closure_variables=False,
+)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_orm_execute(state: ORMExecuteState) -> None:
     if state.is_column_load or state.is_relationship_load:
@@ -193,11 +237,7 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
     if tenant_id is None:
         raise NoTenantError("refusing a query on tenant-owned data with no cooperative set")
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-            )
-        )
+        state.statement = state.statement.options(_TENANT_CRITERIA)
 
 
 @event.listens_for(Session, "before_flush")

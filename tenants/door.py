@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tenants import audit
-from tenants.context import NoTenantError, TenantRef, set_tenant
+from tenants.context import NoTenantError, TenantRef, current_tenant_id, set_tenant
 from tenants.db import TX_TENANT_KEY, db
 from tenants.models import ApiToken, Tenant, default_code
 
@@ -40,25 +40,65 @@ class TokenOwner:
     tenant: TenantRef
     user_id: uuid.UUID
     token_id: uuid.UUID
+    role: str
 
 
-def resolve_token(token: str) -> TokenOwner | None:
-    # Plain columns, not ORM entities: this runs on every API request.
-    row = db.session.execute(
-        sa.select(
-            ApiToken.id, ApiToken.user_id, Tenant.id.label("tenant_id"), Tenant.slug, Tenant.name,
-            Tenant.timezone, Tenant.status, Tenant.due_day, Tenant.grace_months, Tenant.code,
-        )
-        .join(Tenant, Tenant.id == ApiToken.tenant_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None:
-        return None
-    ref = TenantRef(
+# Plain columns and statements built once: these run on every request.
+_TENANT = (
+    Tenant.id.label("tenant_id"), Tenant.slug, Tenant.name, Tenant.timezone, Tenant.status,
+    Tenant.due_day, Tenant.grace_months, Tenant.code,
+)
+_BY_SLUG = sa.select(*_TENANT).where(Tenant.slug == sa.bindparam("slug"))
+_BY_TOKEN = (
+    sa.select(ApiToken.id, ApiToken.user_id, ApiToken.role, *_TENANT)
+    .join(Tenant, Tenant.id == ApiToken.tenant_id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+# The same statements that also set the coop for the transaction (PostgreSQL RLS reads it): the
+# select list is evaluated only for the row found, so an unknown slug or token enters nothing.
+_ENTER = sa.func.set_config("app.tenant_id", sa.cast(Tenant.id, sa.Text), True).label("entered")
+_ENTER_BY_SLUG = _BY_SLUG.add_columns(_ENTER)
+_ENTER_BY_TOKEN = _BY_TOKEN.add_columns(_ENTER)
+
+
+def _ref(row: sa.Row) -> TenantRef:  # type: ignore[type-arg]
+    return TenantRef(
         id=row.tenant_id, slug=row.slug, name=row.name, timezone=row.timezone, status=row.status,
         due_day=row.due_day, grace_months=row.grace_months, code=row.code or default_code(row.slug),
     )
-    return TokenOwner(tenant=ref, user_id=row.user_id, token_id=row.id)
+
+
+def _resolve_and_enter(plain: sa.Select, entering: sa.Select, **params: str) -> sa.Row | None:  # type: ignore[type-arg]
+    """Resolve a platform row and enter its coop in one statement of a coop-less transaction.
+
+    Saves the round trip of a separate ``set_config`` on every request. The transaction must have
+    begun with no coop (it could only read platform tables), so nothing read before is exposed.
+    """
+    session = db.session
+    if current_tenant_id() is not None or session.info.get(TX_TENANT_KEY) is not None:
+        raise NoTenantError("resolve a coop only from a unit of work that has none yet")
+    conn = session.connection()
+    row = conn.execute(entering if db.is_postgres else plain, params).first()
+    if row is None:
+        return None
+    ref = _ref(row)
+    set_tenant(ref)
+    session.info[TX_TENANT_KEY] = ref.id
+    return row
+
+
+def enter_by_slug(slug: str) -> TenantRef | None:
+    """The coop of a URL slug, entered for the rest of this transaction; None when unknown."""
+    row = _resolve_and_enter(_BY_SLUG, _ENTER_BY_SLUG, slug=slug)
+    return _ref(row) if row is not None else None
+
+
+def enter_by_token(token: str) -> TokenOwner | None:
+    """The coop and user of an API token, the coop entered; None when unknown or revoked."""
+    row = _resolve_and_enter(_BY_TOKEN, _ENTER_BY_TOKEN, token_hash=hash_token(token))
+    if row is None:
+        return None
+    return TokenOwner(tenant=_ref(row), user_id=row.user_id, token_id=row.id, role=row.role)
 
 
 def enter_resolved(ref: TenantRef) -> None:

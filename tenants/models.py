@@ -59,7 +59,12 @@ def default_code(slug: str) -> str:
 
 
 class ApiToken(Base):
-    """The hash of an API token with its coop and user; the token is shown once, never kept."""
+    """The hash of an API token with its coop, user and role; the token is shown once, never kept.
+
+    The role is the holder's role when the token was made: changing the role or deactivating the
+    user revokes the token, so a live token's role is always right and an API request needs no
+    read of the user.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -67,6 +72,11 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id"), index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
     label: Mapped[str] = mapped_column(sa.String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'cashier', 'pengawas', 'mentor')", name="role"),
+    )

@@ -75,3 +75,56 @@ def test_sqlite_demo_journey(tmp_path) -> None:
     finally:
         db.remove()
         db.engine.dispose()
+
+
+def test_token_roles_migration_takes_the_users_role_and_revokes_orphans() -> None:
+    """0006: existing tokens get their (RLS-hidden) user's role; a token of nobody is revoked."""
+    import uuid
+
+    dbsetup.ensure_roles()
+    name = dbsetup.create_database("gerai_migr")
+    urls = {"owner": dbsetup.url_for(name, OWNER_ROLE), "app": dbsetup.url_for(name, APP_ROLE)}
+    settings = make_settings(urls)
+    engine = sa.create_engine(normalise_db_url(urls["owner"]))
+    tenant, admin, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    try:
+        migrate.upgrade(settings, "0005")
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant)}
+            )
+            conn.execute(
+                sa.text("INSERT INTO tenants (id, slug, name, timezone, status, due_day,"
+                        " grace_months, code, created_at) VALUES (:t, 'kud-a', 'KUD A',"
+                        " 'Asia/Jakarta', 'active', 15, 3, 'KUDA', now())"),
+                {"t": tenant},
+            )
+            conn.execute(
+                sa.text("INSERT INTO users (tenant_id, id, email, name, role, active,"
+                        " session_version, created_at) VALUES (:t, :u, 'a@a.id', '', 'admin',"
+                        " true, 1, now())"),
+                {"t": tenant, "u": admin},
+            )
+            for token_id, user_id in ((uuid.uuid4(), admin), (uuid.uuid4(), gone)):
+                conn.execute(
+                    sa.text("INSERT INTO api_tokens (id, token_hash, tenant_id, user_id, label,"
+                            " created_at) VALUES (:i, :h, :t, :u, '', now())"),
+                    {"i": token_id, "h": token_id.hex, "t": tenant, "u": user_id},
+                )
+        migrate.upgrade(settings)
+        with engine.connect() as conn:
+            rows = {
+                r.user_id: (r.role, r.revoked)
+                for r in conn.execute(sa.text(
+                    "SELECT user_id, role, revoked_at IS NOT NULL AS revoked FROM api_tokens"
+                ))
+            }
+            forced = conn.execute(sa.text(
+                "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'users'"
+            )).scalar()
+        assert rows[admin] == ("admin", False)
+        assert rows[gone] == ("pengawas", True)
+        assert forced is True  # RLS on users is forced again after the backfill
+    finally:
+        engine.dispose()
+        dbsetup.drop_database(name)

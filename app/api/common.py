@@ -14,6 +14,7 @@ from typing import Any
 from flask import g, request
 from werkzeug.datastructures import MultiDict
 
+from app.api.auth import token_user
 from app.api.views import bp
 from app.auth.services import Actor
 from app.errors import api_error
@@ -41,7 +42,7 @@ def invalid(fields: dict[str, Any]) -> Refused:
 
 
 def api_actor() -> Actor:
-    user = g.api_user
+    user = token_user()
     return Actor(user_id=user.id, label=f"{user.email} (api)", ip=request.remote_addr or "",
                  request_id=g.get("request_id", ""))
 

@@ -49,7 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def can(user: User | None, permission: str) -> bool:
+def can(user: User | TokenHolder | None, permission: str) -> bool:
     return bool(user and user.active and permission in PERMISSIONS.get(user.role, frozenset()))
 
 
@@ -111,6 +111,18 @@ def find_user_by_email(email: str) -> User | None:
 
 def get_user(user_id: uuid.UUID) -> User | None:
     return db.session.get(User, (require_tenant().id, user_id))
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who an API request acts as, straight from the live token (no read of the user).
+
+    Active by construction: deactivating a user or changing the role revokes the token.
+    """
+
+    id: uuid.UUID
+    role: str
+    active: bool = True
 
 
 def list_users() -> list[User]:
@@ -190,11 +202,26 @@ def create_user(
 
 
 def set_role(user: User, role: str, actor: Actor) -> None:
+    """A new role revokes the user's API tokens: a token carries the role it was made for."""
     if role not in ROLES:
         raise AuthError("role", _l("Peran tidak dikenal."), "role")
     _guard_last_admin(user, new_role=role)
     old, user.role = user.role, role
+    if old != role:
+        _revoke_all_tokens(user)
     record_audit("user.role", actor, target=user.email, old=old, new=role)
+
+
+def _revoke_all_tokens(user: User) -> None:
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(
+            ApiToken.tenant_id == user.tenant_id,
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def _guard_last_admin(user: User, *, new_role: str | None = None, deactivate: bool = False) -> None:
@@ -215,15 +242,7 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     if not active:
         _guard_last_admin(user, deactivate=True)
         user.session_version += 1
-        db.session.execute(
-            sa.update(ApiToken)
-            .where(
-                ApiToken.tenant_id == user.tenant_id,
-                ApiToken.user_id == user.id,
-                ApiToken.revoked_at.is_(None),
-            )
-            .values(revoked_at=utcnow())
-        )
+        _revoke_all_tokens(user)
     user.active = active
     record_audit("user.activate" if active else "user.deactivate", actor, target=user.email)
 
@@ -280,6 +299,7 @@ def create_api_token(user: User, actor: Actor, label: str = "") -> str:
             token_hash=hash_token(token),
             tenant_id=user.tenant_id,
             user_id=user.id,
+            role=user.role,
             label=(label or "")[:100],
         )
     )

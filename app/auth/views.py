@@ -103,7 +103,10 @@ def staff_role(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
     try:
         services.set_role(user, form.role.data, actor_from_request())
         db.session.commit()
-        flash(_("Peran diubah."), "ok")
+        flash(
+            _("Peran diubah. Token API lama pengguna ini dicabut; buat token baru bila perlu."),
+            "ok",
+        )
     except services.AuthError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -180,6 +180,42 @@ def test_deactivation_ends_sessions_and_tokens_at_once(client, make_tenant, make
     assert refused.status_code == 401 and "dinonaktifkan" in refused.get_data(as_text=True)
 
 
+def test_role_change_revokes_tokens_and_a_new_token_has_the_new_role(
+    client, make_tenant, make_user, app
+) -> None:
+    """A token carries the role it was made for: a role change must end it at once."""
+    from app.auth import services
+
+    a = make_tenant()
+    make_user(a, "admin", email="admin@a.id")
+    kasir_id = make_user(a, "cashier", email="kasir@a.id")
+    with app.app_context(), tenant_context(a):
+        old = services.create_api_token(services.get_user(kasir_id), services.SYSTEM)
+        db.session.commit()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})
+    assert me.status_code == 200 and me.get_json()["role"] == "cashier"
+
+    login(client, a.slug, "admin@a.id")
+    csrf = _csrf_from(client.get(f"/{a.slug}/staff").get_data(as_text=True))
+    changed = client.post(
+        f"/{a.slug}/staff/{kasir_id}/role", data={"csrf_token": csrf, "role": "pengawas"},
+        follow_redirects=True,
+    )
+    assert "Token API lama pengguna ini dicabut" in changed.get_data(as_text=True)
+    gone = client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})
+    assert gone.status_code == 401
+
+    with app.app_context(), tenant_context(a):
+        new = services.create_api_token(services.get_user(kasir_id), services.SYSTEM)
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {new}"}
+    assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "pengawas"
+    refused = client.post(
+        "/api/v1/participants", json={}, headers=headers
+    )
+    assert refused.status_code == 403  # pengawas reads only
+
+
 def test_last_admin_cannot_be_removed(client, make_tenant, make_user) -> None:
     a = make_tenant()
     admin_id = make_user(a, "admin", email="admin@a.id")
