@@ -48,6 +48,18 @@ def new_id() -> uuid.UUID:
     return uuid.UUID(int=uuid7().int)
 
 
+def parse_id(raw: object) -> uuid.UUID | None:
+    """An id from a URL, a form or JSON; None for anything malformed (a 404, never a 500)."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    if not isinstance(raw, str) or len(raw) > 64:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -20,7 +20,7 @@ from app.dues import STATUSES, Coverage, NoRuleError, Period, TooManyMonths, quo
 from app.participants import listing, services
 from app.participants.api_schema import openapi_paths as _openapi_paths
 from app.participants.coverage_state import terms_of
-from app.participants.models import Participant
+from app.participants.records import ParticipantData, ParticipantRecord, read_participant
 from app.participants.services import DuplicateParticipant, Invalid
 from tenants.db import db
 
@@ -96,7 +96,7 @@ def _coverage_json(cov: Coverage | None, row: listing.Row | None, amount: int) -
 
 
 def participant_json(
-    p: Participant, today: dt.date, row: listing.Row | None = None
+    p: ParticipantData, today: dt.date, row: listing.Row | None = None
 ) -> dict[str, Any]:
     """A participant as the API answers it (the list's items and the detail are the same)."""
     if row is not None and row.arrears_months == 0:
@@ -144,8 +144,8 @@ def _sponsor_json(row: Any) -> dict[str, Any]:
     }
 
 
-def _participant_or_404(participant_id: str) -> Participant:
-    p = services.get_participant(participant_id)
+def _participant_or_404(participant_id: str) -> ParticipantRecord:
+    p = read_participant(participant_id)
     if p is None:
         raise _Refused(404, "No such participant.")
     return p
@@ -190,11 +190,11 @@ def create_participant():  # type: ignore[no-untyped-def]
     except DuplicateParticipant as exc:
         db.session.rollback()
         return _conflict(exc)
-    p = services.get_participant(p.id)
-    assert p is not None
-    response: Response = jsonify(participant_json(p, today))
+    record = read_participant(p.id)
+    assert record is not None
+    response: Response = jsonify(participant_json(record, today))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_participant", participant_id=str(p.id))
+    response.headers["Location"] = url_for("api.get_participant", participant_id=str(record.id))
     return response
 
 
@@ -248,7 +248,7 @@ def quote_participant(participant_id: str):  # type: ignore[no-untyped-def]
     return jsonify(periods=[r.as_dict() for r in rows], total=total)
 
 
-def _payable(p: Participant, today: dt.date) -> list[Period]:
+def _payable(p: ParticipantData, today: dt.date) -> list[Period]:
     """Every month payable now (fewer than asked for): empty when there is nothing to pay."""
     for n in range(12, 0, -1):
         try:

@@ -43,6 +43,7 @@ from app.dues import (
     quote,
 )
 from app.participants.models import Participant, ParticipantSponsor
+from app.participants.records import ParticipantData, SponsorRecord
 from tenants.context import require_tenant
 from tenants.db import db
 
@@ -73,7 +74,7 @@ def _settings(due_day: int | None, grace_months: int | None) -> tuple[int, int]:
 # --- terms --------------------------------------------------------------------------------------
 
 
-def dues_sponsor(row: ParticipantSponsor) -> Sponsor:
+def dues_sponsor(row: ParticipantSponsor | SponsorRecord) -> Sponsor:
     return Sponsor(
         name=row.name,
         type=row.type,
@@ -83,7 +84,7 @@ def dues_sponsor(row: ParticipantSponsor) -> Sponsor:
     )
 
 
-def terms_of(p: Participant) -> Terms:
+def terms_of(p: ParticipantData) -> Terms:
     """What the participant is insured for, with every sponsor: the input of every quote."""
     return Terms(
         declared_income=int(p.declared_income),
@@ -96,7 +97,7 @@ def terms_of(p: Participant) -> Terms:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def covered_set(p: Participant, today: dt.date) -> frozenset[Period]:
+def covered_set(p: ParticipantData, today: dt.date) -> frozenset[Period]:
     """Covered months (paid, opening balance, fully sponsored); the open tail up to the horizon."""
     months = {Period.from_index(i) for i in p.covered_months}
     if p.covered_from is not None:
@@ -107,7 +108,7 @@ def covered_set(p: Participant, today: dt.date) -> frozenset[Period]:
 
 
 def coverage_of(
-    p: Participant,
+    p: ParticipantData,
     today: dt.date,
     *,
     due_day: int | None = None,
@@ -122,7 +123,7 @@ def coverage_of(
 
 
 def plan_for(
-    p: Participant,
+    p: ParticipantData,
     months: int,
     today: dt.date,
     *,

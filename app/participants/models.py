@@ -103,7 +103,12 @@ class Participant(TenantOwned, Base):
 
     @property
     def programs(self) -> frozenset[str]:
-        return frozenset({"JKK", "JKM", "JHT"} if self.jht else {"JKK", "JKM"})
+        return programs_of(self.jht)
+
+
+def programs_of(jht: bool) -> frozenset[str]:
+    """Every participant has JKK and JKM; JHT (old-age savings) is their choice."""
+    return frozenset({"JKK", "JKM", "JHT"} if jht else {"JKK", "JKM"})
 
 
 class ParticipantSponsor(TenantOwned, Base):

@@ -44,7 +44,8 @@ from app.participants.coverage_state import (
     terms_of,
 )
 from app.participants.models import Participant, ParticipantSponsor
-from tenants.db import db, utcnow
+from app.participants.records import SponsorRecord
+from tenants.db import db, parse_id, utcnow
 
 __all__ = [
     "CoverageStateError",
@@ -86,18 +87,6 @@ class DuplicateParticipant(ValueError):
             self.message: Any = _l("NIK ini sudah terdaftar di koperasi ini.")
         else:
             self.message = _l("KPJ ini sudah terdaftar di koperasi ini.")
-
-
-def parse_id(raw: object) -> uuid.UUID | None:
-    """A participant id from a URL or JSON; None for anything malformed (a 404, not a 500)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    if not isinstance(raw, str) or len(raw) > 64:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
 
 
 # The API's lookup: one statement with the sponsors joined (not get() plus a second SELECT),
@@ -293,7 +282,7 @@ def end_sponsor(
     return row
 
 
-def sponsor_view(row: ParticipantSponsor) -> dict[str, Any]:
+def sponsor_view(row: ParticipantSponsor | SponsorRecord) -> dict[str, Any]:
     """A sponsor as the API and the pages show it."""
     return {
         "id": row.id,

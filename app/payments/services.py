@@ -21,7 +21,7 @@ from app.participants import services as participants
 from app.participants.models import Participant
 from app.payments.models import FORWARD, Payment, PaymentVoid, ReceiptPrint
 from app.payments.receipts import next_receipt_no
-from tenants.db import db, utcnow
+from tenants.db import db, parse_id, utcnow
 
 MAX_MONTHS = 12
 MAX_REASON = 500
@@ -44,13 +44,6 @@ class NotFound(PaymentError):
 
 class Conflict(PaymentError):
     status = 409
-
-
-def parse_id(raw: object) -> uuid.UUID | None:
-    try:
-        return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def get_payment(payment_id: object, *, lock: bool = False) -> Payment | None:

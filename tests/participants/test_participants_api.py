@@ -372,3 +372,47 @@ def test_a_duplicate_that_slips_past_the_check_is_still_409(client, coop, monkey
     assert response.status_code == 409
     assert response.get_json()["error"]["existing_id"] == first["id"]
     assert len(client.get(API, headers=coop.headers()).get_json()["items"]) == 1
+
+
+def test_the_read_record_answers_exactly_like_the_orm_entity(app, client, coop, set_today) -> None:
+    """The API's lookup reads a plain record; it must say what the entity says, sponsors and all."""
+    import dataclasses
+    import datetime as dt
+
+    from app.api.participants import participant_json
+    from app.auth import services as auth
+    from app.dues import Period
+    from app.participants import services
+    from app.participants.records import ParticipantRecord, read_participant
+    from tenants.context import tenant_context
+    from tenants.db import db
+
+    today = set_today("2026-11-10")
+    sponsor = {"name": "Pemkab Lingga", "type": "apbd", "programs": ["JKK", "JKM"],
+               "from": "2026-01", "until": None}
+    made = client.post(API, json=person(sponsor=sponsor, programs=["JKK", "JKM", "JHT"]),
+                       headers=coop.headers())
+    assert made.status_code == 201
+    pid = made.get_json()["id"]
+    with app.app_context(), tenant_context(coop.ref):
+        p = services.get_participant(pid)
+        services.add_sponsor(p, {"name": "CSR Timah", "type": "csr", "programs": ["JHT"],
+                                 "from": "2026-03", "until": "2026-12"}, auth.SYSTEM, today=today)
+        services.end_sponsor(p, p.sponsors[0].id, Period(2026, 10), auth.SYSTEM)
+        db.session.commit()
+        db.remove()
+    with app.app_context(), tenant_context(coop.ref):
+        entity = services.get_participant(pid)
+        record = read_participant(pid)
+        assert isinstance(record, ParticipantRecord) and len(record.sponsors) == 2
+        for field in dataclasses.fields(ParticipantRecord):
+            if field.name != "sponsors":
+                assert getattr(record, field.name) == getattr(entity, field.name), field.name
+        assert record.programs == entity.programs
+        for day in (today, dt.date(2027, 2, 20)):
+            assert participant_json(record, day) == participant_json(entity, day)
+        assert read_participant("not-an-id") is None
+        db.remove()
+    answer = client.get(f"{API}/{pid}", headers=coop.headers("pengawas")).get_json()
+    assert [s["name"] for s in answer["sponsors"]] == ["Pemkab Lingga", "CSR Timah"]
+    assert answer["sponsors"][0]["until"] == "2026-10"
