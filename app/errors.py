@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.tenancy import CoopDisabled
@@ -49,6 +50,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         422: (_("Isian tidak valid"), _("Periksa isian lalu coba lagi.")),
         429: (_("Terlalu banyak percobaan"), _("Tunggu sebentar lalu coba lagi.")),
         500: (_("Terjadi kesalahan"), _("Kesalahan sudah dicatat. Coba lagi sebentar lagi.")),
+        503: (_("Sambungan ke database terputus"), _("Tidak ada yang tersimpan. Coba lagi.")),
     }
 
 
@@ -84,6 +86,22 @@ def init_app(app: Flask) -> None:
                 return api_error(422, "Text must not contain NUL characters.")
             return api_error(status, message or exc.name)
         return _page(status)
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError):  # type: ignore[no-untyped-def]
+        if not exc.connection_invalidated:
+            return _unexpected(exc)
+        # The connection died under this request (a database restart): its transaction is gone,
+        # nothing was written, and the pool has already dropped the dead connections.
+        log.warning("database connection lost; answered 503")
+        if _wants_json():
+            response, status = api_error(503, "Database connection lost; nothing was saved. "
+                                         "Try again.", "unavailable")
+        else:
+            response, status = _page(503)
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

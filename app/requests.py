@@ -7,7 +7,6 @@ import secrets
 import time
 
 from flask import Flask, Response, abort, g, request
-from flask_login import current_user
 
 from app.logs import request_id_var, user_var
 from config import Settings
@@ -50,8 +49,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        if current_user and getattr(current_user, "is_authenticated", False):
-            user_var.set(str(current_user.id))
         response.headers["X-Request-Id"] = g.get("request_id", "")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -10,6 +10,7 @@ Because the kernel owns the session, no query runs outside a tenant's scope:
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Any
 
@@ -124,7 +125,6 @@ class Database:
         if url.startswith("sqlite"):
             engine_kw.setdefault("connect_args", {"check_same_thread": False})
         else:
-            engine_kw.setdefault("pool_pre_ping", True)
             # The timeout every connection starts with, so that a transaction with no coop and the
             # default timeout needs no statement of its own (see ``_set_transaction_tenant``).
             connect_args = dict(engine_kw.get("connect_args", {}))
@@ -135,6 +135,8 @@ class Database:
         self.engine = sa.create_engine(url, **engine_kw)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif not engine_kw.get("pool_pre_ping"):
+            _ping_after_idle(self.engine)
         self.factory.configure(bind=self.engine)
         return self.engine
 
@@ -160,9 +162,13 @@ class Database:
         session.info[READ_ONLY_KEY] = True
 
     def end_read_only(self) -> None:
-        """Commit a transaction begun by ``begin_read_only`` (nothing can have been written)."""
+        """Commit a transaction begun by ``begin_read_only`` (nothing can have been written).
+
+        A transaction that failed is left to ``remove`` to roll back.
+        """
         session = self.session
-        if session.info.get(READ_ONLY_KEY) and session.in_transaction():
+        tx = session.get_transaction()
+        if session.info.get(READ_ONLY_KEY) and tx is not None and tx.is_active:
             session.commit()
 
     def remove(self) -> None:
@@ -174,6 +180,35 @@ class Database:
         self.scoped.remove()
         if self.engine is not None:
             self.engine.dispose(close=False)
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for ``IDLE_PING_SECONDS``.
+
+    ``pool_pre_ping`` pings on every checkout: a round trip on every request. A connection in
+    steady use is known to be alive; one that sat idle may have been cut (a database restart, a
+    firewall), so it is pinged and, if dead, silently replaced by a new one. A restart under load
+    still fails the requests already on the old connections once (``app.errors`` answers 503); the
+    pool then replaces every older connection.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["gerai_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("gerai_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: this connection is gone
+            raise sa.exc.DisconnectionError("pooled connection lost while idle") from exc
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -160,3 +160,47 @@ def test_trusted_proxy_hops_decide_the_client_address(database, make_tenant, mak
             )
             db.session.rollback()
         assert ip == expected
+
+
+def test_access_log_lines_name_the_signed_in_user_and_the_token_holder(
+    app, client, make_tenant, make_user
+) -> None:
+    """The user is named where it is loaded (session, sign-in, token), not looked up again."""
+    from app.auth import services as auth
+    from app.logs import ContextFilter
+    from tests.conftest import login
+
+    a = make_tenant()
+    uid = make_user(a, "admin", email="admin@a.id")
+    with app.app_context(), tenant_context(a):
+        token = auth.create_api_token(auth.get_user(uid), auth.SYSTEM)
+        db.session.commit()
+        db.remove()
+    lines: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.addFilter(ContextFilter())
+    handler.emit = lines.append  # type: ignore[method-assign]
+    access = logging.getLogger("gerai.access")
+    access.addHandler(handler)
+    old_level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        login(client, a.slug, "admin@a.id")
+        client.get(f"/{a.slug}/")
+        client.get("/api/v1/participants", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(old_level)
+    by_path = {(r.getMessage().split()[0], r.getMessage().split()[1]): r for r in lines}
+    assert by_path[("POST", f"/{a.slug}/login")].user == str(uid)
+    assert by_path[("GET", f"/{a.slug}/")].user == str(uid)
+    assert by_path[("GET", "/api/v1/participants")].user == str(uid)
+
+
+def test_a_transaction_with_no_coop_has_the_timeout_too(ctx) -> None:
+    """No statement is sent for it: the connection itself starts with the timeout."""
+    assert db.session.execute(sa.text("SHOW statement_timeout")).scalar() == "5s"
+    assert db.session.execute(
+        sa.text("SELECT current_setting('app.tenant_id', true)")
+    ).scalar() in ("", None)
+    db.session.rollback()

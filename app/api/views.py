@@ -28,7 +28,7 @@ def _authenticate() -> None:
 
 @bp.after_request
 def _end_reads(response: Response) -> Response:
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS and response.status_code < 500:
         db.end_read_only()
     return response
 

@@ -7,10 +7,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, request
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, user_logged_in
 
 from app.auth import services
 from app.extensions import login_manager
+from app.logs import user_var
 from tenants.context import current_tenant
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,4 +53,11 @@ def init_login(app: Flask) -> None:
     def _load(user_key: str) -> Any:
         if current_tenant() is None:
             return None  # a session cookie means nothing outside its coop's URLs
-        return services.load_session_user(user_key)
+        user = services.load_session_user(user_key)
+        if user is not None:
+            user_var.set(str(user.id))  # the request's log lines name who it was
+        return user
+
+    @user_logged_in.connect_via(app)
+    def _signed_in(_app: Flask, user: Any) -> None:
+        user_var.set(str(user.id))
