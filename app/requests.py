@@ -6,7 +6,8 @@ import logging
 import secrets
 import time
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Request, Response, abort, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from app.logs import request_id_var, user_var
 from config import Settings
@@ -34,8 +35,19 @@ def _has_nul() -> bool:
     return False
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a request without the cookie (every API call) starts an
+    empty session without building the signer first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["GERAI"]
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def _start() -> None:
@@ -58,7 +70,7 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint and not request.endpoint.endswith("static"):
             response.headers.setdefault("Cache-Control", "no-store")
-        if request.endpoint != "static":
+        if request.endpoint != "static" and access_log.isEnabledFor(logging.INFO):
             access_log.info(
                 "%s %s %s", request.method, request.path, response.status_code,
                 extra={"status": response.status_code,

@@ -68,7 +68,9 @@ def _ref(row: sa.Row) -> TenantRef:  # type: ignore[type-arg]
     )
 
 
-def _resolve_and_enter(plain: sa.Select, entering: sa.Select, **params: str) -> sa.Row | None:  # type: ignore[type-arg]
+def _resolve_and_enter(
+    plain: sa.Select, entering: sa.Select, **params: str  # type: ignore[type-arg]
+) -> tuple[sa.Row, TenantRef] | None:  # type: ignore[type-arg]
     """Resolve a platform row and enter its coop in one statement of a coop-less transaction.
 
     Saves the round trip of a separate ``set_config`` on every request. The transaction must have
@@ -84,21 +86,22 @@ def _resolve_and_enter(plain: sa.Select, entering: sa.Select, **params: str) -> 
     ref = _ref(row)
     set_tenant(ref)
     session.info[TX_TENANT_KEY] = ref.id
-    return row
+    return row, ref
 
 
 def enter_by_slug(slug: str) -> TenantRef | None:
     """The coop of a URL slug, entered for the rest of this transaction; None when unknown."""
-    row = _resolve_and_enter(_BY_SLUG, _ENTER_BY_SLUG, slug=slug)
-    return _ref(row) if row is not None else None
+    found = _resolve_and_enter(_BY_SLUG, _ENTER_BY_SLUG, slug=slug)
+    return found[1] if found is not None else None
 
 
 def enter_by_token(token: str) -> TokenOwner | None:
     """The coop and user of an API token, the coop entered; None when unknown or revoked."""
-    row = _resolve_and_enter(_BY_TOKEN, _ENTER_BY_TOKEN, token_hash=hash_token(token))
-    if row is None:
+    found = _resolve_and_enter(_BY_TOKEN, _ENTER_BY_TOKEN, token_hash=hash_token(token))
+    if found is None:
         return None
-    return TokenOwner(tenant=_ref(row), user_id=row.user_id, token_id=row.id, role=row.role)
+    row, ref = found
+    return TokenOwner(tenant=ref, user_id=row.user_id, token_id=row.id, role=row.role)
 
 
 def enter_resolved(ref: TenantRef) -> None:
