@@ -50,7 +50,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         422: (_("Isian tidak valid"), _("Periksa isian lalu coba lagi.")),
         429: (_("Terlalu banyak percobaan"), _("Tunggu sebentar lalu coba lagi.")),
         500: (_("Terjadi kesalahan"), _("Kesalahan sudah dicatat. Coba lagi sebentar lagi.")),
-        503: (_("Sambungan ke database terputus"), _("Tidak ada yang tersimpan. Coba lagi.")),
+        503: (
+            _("Sambungan ke database terputus"),
+            _("Coba lagi. Mengirim ulang tidak akan mencatat pembayaran dua kali."),
+        ),
     }
 
 
@@ -91,12 +94,14 @@ def init_app(app: Flask) -> None:
     def _database(exc: DBAPIError):  # type: ignore[no-untyped-def]
         if not exc.connection_invalidated:
             return _unexpected(exc)
-        # The connection died under this request (a database restart): its transaction is gone,
-        # nothing was written, and the pool has already dropped the dead connections.
+        # The connection died under this request (a database restart): the pool has dropped the
+        # dead connections. A retry is safe: payments are written once per idempotency key.
         log.warning("database connection lost; answered 503")
         if _wants_json():
-            response, status = api_error(503, "Database connection lost; nothing was saved. "
-                                         "Try again.", "unavailable")
+            response, status = api_error(
+                503, "Database connection lost. Try again; a retry with the same Idempotency-Key"
+                " is never recorded twice.", "unavailable",
+            )
         else:
             response, status = _page(503)
         response = app.make_response((response, status))

@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,7 +62,7 @@ _ENTER_BY_SLUG = _BY_SLUG.add_columns(_ENTER)
 _ENTER_BY_TOKEN = _BY_TOKEN.add_columns(_ENTER)
 
 
-def _ref(row: sa.Row) -> TenantRef:  # type: ignore[type-arg]
+def _ref(row: sa.Row[Any]) -> TenantRef:
     return TenantRef(
         id=row.tenant_id, slug=row.slug, name=row.name, timezone=row.timezone, status=row.status,
         due_day=row.due_day, grace_months=row.grace_months, code=row.code or default_code(row.slug),
@@ -69,8 +70,8 @@ def _ref(row: sa.Row) -> TenantRef:  # type: ignore[type-arg]
 
 
 def _resolve_and_enter(
-    plain: sa.Select, entering: sa.Select, **params: str  # type: ignore[type-arg]
-) -> tuple[sa.Row, TenantRef] | None:  # type: ignore[type-arg]
+    plain: sa.Select[Any], entering: sa.Select[Any], **params: str
+) -> tuple[sa.Row[Any], TenantRef] | None:
     """Resolve a platform row and enter its coop in one statement of a coop-less transaction.
 
     Saves the round trip of a separate ``set_config`` on every request. The transaction must have
