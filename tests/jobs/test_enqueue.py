@@ -10,6 +10,7 @@ from rq.job import Job
 
 from app import jobs
 from app.jobrecords import QUEUED
+from app.jobs import queueing
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.jobs import tasks
@@ -136,7 +137,7 @@ def test_redis_refusing_the_job_marks_the_record_failed(
     def refuse(*_a, **_k):
         raise redis.ConnectionError("Redis is down")
 
-    monkeypatch.setattr(jobs, "push", refuse)
+    monkeypatch.setattr(queueing, "push", refuse)
     with tenant_context(coop):
         job_id = jobs.enqueue(tasks.touch, "q", tenant_id=coop.id, title="Uji antrean mati")
         db.session.commit()

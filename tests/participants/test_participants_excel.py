@@ -366,9 +366,9 @@ def test_a_failed_import_writes_nothing_keeps_its_file_and_can_be_retried(
 
 
 def test_a_waiting_import_shows_the_progress_component(web, coop, monkeypatch) -> None:
-    from app import jobs
+    from app.jobs import queueing
 
-    monkeypatch.setattr(jobs, "_dispatch", lambda pending: None)  # the queue never runs it
+    monkeypatch.setattr(queueing, "_dispatch", lambda pending: None)  # the queue never runs it
     client = signed_in(web, coop)
     import_id = import_id_of(upload(client, coop.slug, xlsx([row()])))
     page = client.get(f"/{coop.slug}/participants/excel/imports/{import_id}")
