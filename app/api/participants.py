@@ -34,26 +34,18 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
     return _openapi_paths()
 
 
-# Shared strict-request helpers (app.api.common), under the names this module uses.
-_Refused = Refused
-_actor = api_actor
-_invalid = invalid
-_args = query_args
-_int_arg = int_arg
-
-
 def _json_body() -> dict[str, Any]:
     if not request.is_json:
-        raise _Refused(400, "Send a JSON object with Content-Type: application/json.")
+        raise Refused(400, "Send a JSON object with Content-Type: application/json.")
     try:
         body = request.get_json(silent=True)
     except RecursionError:
         body = None
     if not isinstance(body, dict):
-        raise _Refused(400, "The body must be a JSON object.")
+        raise Refused(400, "The body must be a JSON object.")
     bad = _unencodable(body)
     if bad:
-        raise _invalid({path: "Text must be valid Unicode." for path in bad})
+        raise invalid({path: "Text must be valid Unicode." for path in bad})
     return body
 
 
@@ -147,7 +139,7 @@ def _sponsor_json(row: Any) -> dict[str, Any]:
 def _participant_or_404(participant_id: str) -> ParticipantRecord:
     p = read_participant(participant_id)
     if p is None:
-        raise _Refused(404, "No such participant.")
+        raise Refused(404, "No such participant.")
     return p
 
 
@@ -157,21 +149,21 @@ def _participant_or_404(participant_id: str) -> ParticipantRecord:
 @bp.get("/participants")
 def list_participants():  # type: ignore[no-untyped-def]
     require("read")
-    args = _args(("q", "status", "cursor", "limit"))
-    limit = _int_arg(args, "limit", listing.DEFAULT_LIMIT, 1, listing.MAX_LIMIT)
+    args = query_args(("q", "status", "cursor", "limit"))
+    limit = int_arg(args, "limit", listing.DEFAULT_LIMIT, 1, listing.MAX_LIMIT)
     status = args.get("status")
     if status is not None and status not in STATUSES:
-        raise _invalid({"status": f"One of: {', '.join(STATUSES)}."})
+        raise invalid({"status": f"One of: {', '.join(STATUSES)}."})
     q = args.get("q")
     if q is not None and len(q) > listing.MAX_QUERY:
-        raise _invalid({"q": f"At most {listing.MAX_QUERY} characters."})
+        raise invalid({"q": f"At most {listing.MAX_QUERY} characters."})
     today = clock.today()
     try:
         page = listing.list_participants(
             q=q, status=status, cursor=args.get("cursor") or None, limit=limit, today=today
         )
     except listing.InvalidCursor:
-        raise _invalid({"cursor": "Not a cursor from this API; start without one."}) from None
+        raise invalid({"cursor": "Not a cursor from this API; start without one."}) from None
     items = [participant_json(r.participant, today, r) for r in page.rows]
     return jsonify(items=items, next_cursor=page.next_cursor)
 
@@ -182,11 +174,11 @@ def create_participant():  # type: ignore[no-untyped-def]
     body = _json_body()
     today = clock.today()
     try:
-        p = services.register(body, _actor(), today=today)
+        p = services.register(body, api_actor(), today=today)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        raise _invalid(exc.errors) from None
+        raise invalid(exc.errors) from None
     except DuplicateParticipant as exc:
         db.session.rollback()
         return _conflict(exc)
@@ -213,7 +205,7 @@ def _conflict(exc: DuplicateParticipant):  # type: ignore[no-untyped-def]
 @bp.get("/participants/<participant_id>")
 def get_participant(participant_id: str):  # type: ignore[no-untyped-def]
     require("read")
-    _args(())
+    query_args(())
     p = _participant_or_404(participant_id)
     return jsonify(participant_json(p, clock.today()))
 
@@ -222,29 +214,29 @@ def get_participant(participant_id: str):  # type: ignore[no-untyped-def]
 def quote_participant(participant_id: str):  # type: ignore[no-untyped-def]
     require("read")
     p = _participant_or_404(participant_id)
-    args = _args(("months", "from"))
-    months = _int_arg(args, "months", 1, 1, 12)
+    args = query_args(("months", "from"))
+    months = int_arg(args, "months", 1, 1, 12)
     today = clock.today()
     if "from" in args:
         try:
             first = Period.parse(args["from"])
             periods = [first + i for i in range(months)]
         except ValueError:
-            raise _invalid({"from": "A month as YYYY-MM, e.g. 2026-11."}) from None
+            raise invalid({"from": "A month as YYYY-MM, e.g. 2026-11."}) from None
     else:
         try:
             periods = list(services.plan_for(p, months, today).months)
         except TooManyMonths:
             periods = _payable(p, today)
             if periods:
-                raise _invalid({
+                raise invalid({
                     "months": f"Only {len(periods)} month(s) can be paid now "
                     f"(at most 12 months ahead of {Period.of(today)})."
                 }) from None
     try:
         rows, total = quote(periods, terms_of(p))
     except NoRuleError:
-        raise _invalid({"from": "No contribution rules for these months (from 2015-07)."}) from None
+        raise invalid({"from": "No contribution rules for these months (from 2015-07)."}) from None
     return jsonify(periods=[r.as_dict() for r in rows], total=total)
 
 
