@@ -21,7 +21,9 @@ from bench.dataset.sim import coop_specs
 def main(argv: list[str] | None = None) -> int:
     from bench import dataset  # the package: its docstring is the usage text
 
-    parser = argparse.ArgumentParser(description=dataset.__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dataset", description=dataset.__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--database-url", default=common.ADMIN_URL,
                         help="a superuser URL on the server (default: %(default)s)")
     parser.add_argument("--name", default=common.DB_NAME, help="database name (gerai_bench…)")
