@@ -47,5 +47,7 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:
-        db.remove()
-        clear_tenant()
+        try:
+            db.remove()
+        finally:
+            clear_tenant()  # always: the next request on this thread must start with no coop
