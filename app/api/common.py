@@ -67,8 +67,8 @@ def int_arg(args: dict[str, str], key: str, default: int, low: int, high: int) -
     return int(raw)
 
 
-def json_object(allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
-    """The request's JSON object with only ``allowed`` keys and every ``required`` one."""
+def json_body() -> dict[str, Any]:
+    """The request's body as a JSON object; 400 for anything else (not JSON, malformed, a list)."""
     if not request.is_json:
         raise Refused(400, "Send a JSON object with Content-Type: application/json.")
     try:
@@ -77,6 +77,12 @@ def json_object(allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str
         body = None
     if not isinstance(body, dict):
         raise Refused(400, "The body must be a JSON object.")
+    return body
+
+
+def json_object(allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    """The request's JSON object with only ``allowed`` keys and every ``required`` one."""
+    body = json_body()
     errors: dict[str, str] = {k: "Unknown field." for k in body if k not in allowed}
     errors.update({k: "Required." for k in required if k not in body})
     for key, value in body.items():

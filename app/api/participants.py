@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 
 from app import clock
 from app.api.auth import require
-from app.api.common import Refused, api_actor, int_arg, invalid, query_args
+from app.api.common import Refused, api_actor, int_arg, invalid, json_body, query_args
 from app.api.views import bp
 from app.dues import STATUSES, Coverage, NoRuleError, Period, TooManyMonths, quote, quote_month
 from app.participants import listing, services
@@ -35,14 +35,8 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise Refused(400, "Send a JSON object with Content-Type: application/json.")
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        body = None
-    if not isinstance(body, dict):
-        raise Refused(400, "The body must be a JSON object.")
+    """The body (``common.json_body``) with every nested string checked: a registration nests."""
+    body = json_body()
     bad = _unencodable(body)
     if bad:
         raise invalid({path: "Text must be valid Unicode." for path in bad})
