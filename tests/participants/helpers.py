@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 from app.auth import services as auth
@@ -59,3 +62,18 @@ def register(ref: TenantRef, *, today: dt.date | None = None,
         db.session.commit()
         db.remove()
     return pid
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs (for constant-query checks)."""
+    statements: list[str] = []
+
+    def counter(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)

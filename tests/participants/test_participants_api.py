@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.participants.helpers import make_nik, person
+from tests.participants.helpers import make_nik, person, sql_statements
 
 API = "/api/v1/participants"
 
@@ -310,22 +310,9 @@ def test_openapi_documents_the_endpoints_and_every_ref_resolves(client) -> None:
 
 
 def test_list_is_a_constant_number_of_queries(client, coop) -> None:
-    import sqlalchemy as sa
-
-    from tenants.db import db
-
-    statements: list[str] = []
-
-    def counter(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
     def measure() -> int:
-        statements.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with sql_statements() as statements:
             assert client.get(API, headers=coop.headers()).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
         return len(statements)
 
     created(client, coop, sponsor={"name": "Pemkab", "type": "apbd", "programs": ["JKK", "JKM"]})

@@ -12,7 +12,7 @@ from app.participants.models import Participant
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.conftest import _csrf_from, login
-from tests.participants.helpers import person, register
+from tests.participants.helpers import person, register, sql_statements
 
 
 @pytest.fixture(autouse=True)
@@ -171,18 +171,10 @@ def test_list_filters_by_status_and_arrears(app, web, set_today) -> None:
 
 def test_list_uses_a_constant_number_of_queries_and_pages(app, web) -> None:
     client = signed_in(app, web)
-    statements: list[str] = []
-
-    def counter(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
 
     def measure() -> int:
-        statements.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with sql_statements() as statements:
             assert client.get(f"/{web.slug}/participants").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
         return len(statements)
 
     register(web.ref, name="Satu", sponsor={"name": "Pemkab", "type": "apbd",
