@@ -139,6 +139,26 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def sqlite_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """The `make run` configuration: SQLite in a temporary folder, migrated, no Redis.
+
+    The kernel's engine points at it during the test; ``_clean`` points it back afterwards.
+    """
+    from app import migrate
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    settings = load_settings({"GERAI_ENV": "development", "DATABASE_URL": url})
+    migrate.upgrade(settings)
+    sqlite = create_app(settings)
+    try:
+        yield sqlite
+    finally:
+        db.remove()
+        assert db.engine is not None
+        db.engine.dispose()
+
+
+@pytest.fixture
 def csrf_off(app: Flask) -> Iterator[None]:
     app.config["WTF_CSRF_ENABLED"] = False
     yield

@@ -42,39 +42,29 @@ def test_upgrade_downgrade_upgrade_and_no_autogenerate_diff() -> None:
         dbsetup.drop_database(name)
 
 
-def test_sqlite_demo_journey(tmp_path) -> None:
+def test_sqlite_demo_journey(sqlite_app) -> None:
     """On SQLite: migrate, seed the demo, sign in, see the home page (the `make run` path)."""
-    from app import create_app, demo
-    from config import load_settings
-    from tenants.db import db
+    from app import demo
     from tests.conftest import _csrf_from
 
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    settings = load_settings({"GERAI_ENV": "development", "DATABASE_URL": url})
-    migrate.upgrade(settings)
-    app = create_app(settings)
-    try:
-        with app.app_context():
-            assert demo.seed() is True
-        client = app.test_client()
-        slug = "kmp-sungai-lumpur"
-        token = _csrf_from(client.get(f"/{slug}/login").get_data(as_text=True))
-        response = client.post(
-            f"/{slug}/login",
-            data={
-                "email": "admin@kmp.example.id",
-                "password": demo.DEMO_PASSWORD,
-                "csrf_token": token,
-            },
-        )
-        assert response.status_code == 302
-        home = client.get(f"/{slug}/").get_data(as_text=True)
-        assert "KMP Sungai Lumpur" in home and "Admin (pengurus)" in home
-        # A partner coop's page is not reachable with the mentor coop's session.
-        assert client.get("/kopdes-merah-putih-penuba/").status_code == 302
-    finally:
-        db.remove()
-        db.engine.dispose()
+    with sqlite_app.app_context():
+        assert demo.seed() is True
+    client = sqlite_app.test_client()
+    slug = "kmp-sungai-lumpur"
+    token = _csrf_from(client.get(f"/{slug}/login").get_data(as_text=True))
+    response = client.post(
+        f"/{slug}/login",
+        data={
+            "email": "admin@kmp.example.id",
+            "password": demo.DEMO_PASSWORD,
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    home = client.get(f"/{slug}/").get_data(as_text=True)
+    assert "KMP Sungai Lumpur" in home and "Admin (pengurus)" in home
+    # A partner coop's page is not reachable with the mentor coop's session.
+    assert client.get("/kopdes-merah-putih-penuba/").status_code == 302
 
 
 def test_token_roles_migration_takes_the_users_role_and_revokes_orphans() -> None:

@@ -93,30 +93,18 @@ def test_in_process_retry_policy_and_nested_jobs(demo_mode, make_tenant) -> None
     assert {r.status for r in runs_of(coop)} == {"done"} and len(runs_of(coop)) == 3
 
 
-def test_sqlite_demo_mode_runs_jobs_with_progress(app: Flask, tmp_path) -> None:
+def test_sqlite_demo_mode_runs_jobs_with_progress(app: Flask, sqlite_app: Flask) -> None:
     """The `make run` path: SQLite, no Redis; a job with progress runs and is recorded."""
-    from app import create_app, migrate
     from app.jobrecords import daily_maintenance
-    from config import load_settings
     from tenants.provision import create_tenant
 
-    settings = load_settings(
-        {"GERAI_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
-    )
-    migrate.upgrade(settings)
-    demo = create_app(settings)
-    try:
-        with demo.app_context():
-            ref = create_tenant("kmp-uji-jobs", "KMP Uji").ref()
+    with sqlite_app.app_context():
+        ref = create_tenant("kmp-uji-jobs", "KMP Uji").ref()
+        db.session.commit()
+        with tenant_context(ref):
+            job_id = jobs.enqueue(daily_maintenance, "2026-11-25", tenant_id=ref.id,
+                                  title="Perawatan harian")
             db.session.commit()
-            with tenant_context(ref):
-                job_id = jobs.enqueue(daily_maintenance, "2026-11-25", tenant_id=ref.id,
-                                      title="Perawatan harian")
-                db.session.commit()
-            run = run_of(ref, job_id)
-        assert run.status == "done" and (run.progress_done, run.progress_total) == (3, 3)
-        assert run.progress_message == "selesai"
-    finally:
-        db.remove()
-        main = app.config["GERAI"]
-        db.configure(main.database_url, statement_timeout_ms=main.statement_timeout_ms)
+        run = run_of(ref, job_id)
+    assert run.status == "done" and (run.progress_done, run.progress_total) == (3, 3)
+    assert run.progress_message == "selesai"

@@ -53,31 +53,21 @@ def test_demo_participants_on_postgres(app, make_tenant) -> None:
         db.session.rollback()
 
 
-def test_demo_participants_and_lists_on_sqlite(tmp_path) -> None:
-    from app import create_app, migrate
-    from config import load_settings
+def test_demo_participants_and_lists_on_sqlite(sqlite_app) -> None:
     from tenants.provision import create_tenant
 
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    settings = load_settings({"GERAI_ENV": "development", "DATABASE_URL": url})
-    migrate.upgrade(settings)
-    app = create_app(settings)
-    try:
-        with app.app_context():
-            ref = create_tenant("kmp-demo", "KMP Demo").ref()
+    with sqlite_app.app_context():
+        ref = create_tenant("kmp-demo", "KMP Demo").ref()
+        db.session.commit()
+        with tenant_context(ref):
+            assert seed_demo_participants(TODAY) == len(PEOPLE)
             db.session.commit()
-            with tenant_context(ref):
-                assert seed_demo_participants(TODAY) == len(PEOPLE)
-                db.session.commit()
-                for day in (TODAY, TODAY + dt.timedelta(days=45), TODAY + dt.timedelta(days=400)):
-                    _check_all(day)
-                found = listing.list_participants(q="abdul", today=TODAY).rows
-                assert [r.participant.name for r in found] == ["Abdul Rahman"]
-                lapsed = listing.list_participants(status="lapsed", today=TODAY).rows
-                assert {r.participant.name for r in lapsed} >= {"Yusnita", "Bujang", "Ramli"}
-                owing = listing.list_participants(min_arrears=1, today=TODAY).rows
-                assert all(r.arrears_months >= 1 for r in owing) and owing
-                db.session.rollback()
-    finally:
-        db.remove()
-        db.engine.dispose()
+            for day in (TODAY, TODAY + dt.timedelta(days=45), TODAY + dt.timedelta(days=400)):
+                _check_all(day)
+            found = listing.list_participants(q="abdul", today=TODAY).rows
+            assert [r.participant.name for r in found] == ["Abdul Rahman"]
+            lapsed = listing.list_participants(status="lapsed", today=TODAY).rows
+            assert {r.participant.name for r in lapsed} >= {"Yusnita", "Bujang", "Ramli"}
+            owing = listing.list_participants(min_arrears=1, today=TODAY).rows
+            assert all(r.arrears_months >= 1 for r in owing) and owing
+            db.session.rollback()
