@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from app.auth.services import SYSTEM
 from app.dues import (
     MAX_MONTHS_AHEAD,
+    Coverage,
     OpeningBalance,
     Payment,
     Period,
@@ -104,6 +105,19 @@ def _apply(p: Participant, today: dt.date, action: dict[str, Any], log: dict[str
             log["sponsor_changes"] = True
 
 
+def _assert_sql_reads(p: Participant, today: dt.date, expected: Coverage, **settings: int) -> None:
+    """The SQL reading of the stored state (lists, filters) says what ``app.dues`` says."""
+    cols = coverage_state.coverage_columns(today, **settings)
+    row = db.session.execute(
+        sa.select(cols["status"], cols["arrears_months"], cols["paid_through"]).where(
+            Participant.id == p.id
+        )
+    ).one()
+    assert (row[0], row[1], coverage_state.month(row[2])) == (
+        expected.status, expected.arrears_months, expected.paid_through
+    )
+
+
 def _check(p: Participant, registered: Period, log: dict[str, Any], today: dt.date) -> None:
     terms = services.terms_of(p)
     horizon = Period.of(today) + MAX_MONTHS_AHEAD
@@ -131,15 +145,7 @@ def _check(p: Participant, registered: Period, log: dict[str, Any], today: dt.da
     cov, amount = services.coverage_of(p, today)
     assert cov == expected
     assert amount == quote(expected.arrears, terms)[1]
-    cols = coverage_state.coverage_columns(today)
-    row = db.session.execute(
-        sa.select(cols["status"], cols["arrears_months"], cols["paid_through"]).where(
-            Participant.id == p.id
-        )
-    ).one()
-    assert (row[0], row[1], coverage_state.month(row[2])) == (
-        expected.status, expected.arrears_months, expected.paid_through
-    )
+    _assert_sql_reads(p, today, expected)
     for n in (1, 3):
         try:
             want = plan_payment(start, covered, n, today)
@@ -214,13 +220,5 @@ def test_sql_reading_equals_app_dues_for_any_state(  # type: ignore[no-untyped-d
         db.session.flush()
         start = Period.from_index(p.start_month)
         expected = coverage(start, coverage_state.covered_set(p, today), today, due_day, grace)
-        cols = coverage_state.coverage_columns(today, due_day=due_day, grace_months=grace)
-        row = db.session.execute(
-            sa.select(cols["status"], cols["arrears_months"], cols["paid_through"]).where(
-                Participant.id == p.id
-            )
-        ).one()
-        assert (row[0], row[1], coverage_state.month(row[2])) == (
-            expected.status, expected.arrears_months, expected.paid_through
-        )
+        _assert_sql_reads(p, today, expected, due_day=due_day, grace_months=grace)
         db.session.rollback()
