@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -93,6 +93,20 @@ DEFAULTS: dict[str, Any] = {
 
 
 # --- the validator -------------------------------------------------------------------------------
+
+
+def _required(
+    data: Mapping[str, Any], key: str, parse: Callable[[Any], Any], values: dict[str, Any],
+    errors: dict[str, Any],
+) -> None:
+    """``values[key] = parse(data[key])``, or the reason it is missing or wrong in ``errors``."""
+    if data.get(key) is None:
+        errors[key] = _l("Wajib diisi.")
+        return
+    try:
+        values[key] = parse(data[key])
+    except FieldError as exc:
+        errors[key] = exc.message
 
 
 def _text(data: Mapping[str, Any], key: str, errors: dict[str, Any], required: bool) -> str | None:
@@ -252,13 +266,7 @@ def clean_participant(
         errors["sex"] = _l("Pilih jenis kelamin: L (laki-laki) atau P (perempuan).")
     else:
         values["sex"] = sex
-    if data.get("birth_date") is None:
-        errors["birth_date"] = _l("Wajib diisi.")
-    else:
-        try:
-            values["birth_date"] = parse_birth_date(data["birth_date"], today)
-        except FieldError as exc:
-            errors["birth_date"] = exc.message
+    _required(data, "birth_date", lambda raw: parse_birth_date(raw, today), values, errors)
     if values.get("nik") and values.get("birth_date") and values.get("sex"):
         if not nik_agrees(values["nik"], values["birth_date"], values["sex"]):
             errors["nik"] = _l(
@@ -301,13 +309,7 @@ def clean_participant(
     else:
         values["declared_income"] = income
 
-    if data.get("programs") is None:
-        errors["programs"] = _l("Wajib diisi.")
-    else:
-        try:
-            values["programs"] = _programs(data["programs"], REQUIRED_PROGRAMS)
-        except FieldError as exc:
-            errors["programs"] = exc.message
+    _required(data, "programs", lambda raw: _programs(raw, REQUIRED_PROGRAMS), values, errors)
 
     choices = (
         (
