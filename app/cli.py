@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from tenants.db import db
 
@@ -58,7 +58,35 @@ def db_upgrade(revision: str) -> None:
         migrate.upgrade(_settings(), revision)
     except Exception as exc:  # noqa: BLE001 - operator gets one line
         raise click.ClickException(f"migration failed: {exc.__class__.__name__}: {exc}") from None
+    if _settings().is_production:
+        from app import health
+
+        problem = health.check_database()
+        if problem:
+            raise click.ClickException(f"migrated, but the app cannot serve: {problem}")
     click.echo("database is at the latest revision", err=True)
+
+
+@click.command("check")
+@with_appcontext
+def check_cmd() -> None:
+    """Check this deployment can serve: the database answers as a role row-level security binds,
+    at the latest revision, and Redis answers. One line; a non-zero exit on the first problem.
+
+    Run it before starting (or after changing) the web and worker processes: unlike a check at
+    boot, it cannot take a running site down.
+    """
+    from app import health
+
+    settings = _settings()
+    health.guard_role_on_connect()
+    problem = (
+        health.check_database() or health.check_schema(settings)
+        or health.check_redis(settings.redis_url)
+    )
+    if problem:
+        raise click.ClickException(problem)
+    click.echo("ok: database role, schema and queue are ready", err=True)
 
 
 @db_cli.command("downgrade")
@@ -191,7 +219,7 @@ def demo_cmd() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, tenants_cli, users_cli, tokens_cli, demo_cmd):
+    for group in (db_cli, tenants_cli, users_cli, tokens_cli, demo_cmd, check_cmd):
         app.cli.add_command(group)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import login_manager
+from app.health import RoleRefused, unavailable_reason
 from app.tenancy import CoopDisabled
 
 log = logging.getLogger(__name__)
@@ -90,23 +93,40 @@ def init_app(app: Flask) -> None:
             return api_error(status, message or exc.name)
         return _page(status)
 
-    @app.errorhandler(DBAPIError)
-    def _database(exc: DBAPIError):  # type: ignore[no-untyped-def]
-        if not exc.connection_invalidated:
-            return _unexpected(exc)
-        # The connection died under this request (a database restart): the pool has dropped the
-        # dead connections. A retry is safe: payments are written once per idempotency key.
-        log.warning("database connection lost; answered 503")
+    def _unavailable(retry_after: int):  # type: ignore[no-untyped-def]
+        """503 with Retry-After: the database cannot be reached now. A retry is safe: payments are
+        written once per idempotency key."""
+        if "_login_user" not in g:
+            # The layout asks who is signed in; loading the user would need the database.
+            g._login_user = login_manager.anonymous_user()
         if _wants_json():
             response, status = api_error(
-                503, "Database connection lost. Try again; a retry with the same Idempotency-Key"
-                " is never recorded twice.", "unavailable",
+                503, "The database is unavailable. Try again; a retry with the same"
+                " Idempotency-Key is never recorded twice.", "unavailable",
             )
         else:
             response, status = _page(503)
         response = app.make_response((response, status))
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @app.errorhandler(RoleRefused)
+    def _role_refused(exc: RoleRefused):  # type: ignore[no-untyped-def]
+        log.critical("REFUSING TO SERVE: %s; answered 503", exc)
+        return _unavailable(30)
+
+    @app.errorhandler(sa_exc.TimeoutError)
+    @app.errorhandler(DBAPIError)
+    def _database(exc: Exception):  # type: ignore[no-untyped-def]
+        reason = unavailable_reason(exc)
+        if reason is None:
+            return _unexpected(exc)
+        # One line, no traceback: an outage is not a bug, and a traceback per request would bury
+        # the log. A connection cut under the request (a restart) is retried at once: the pool
+        # has already replaced it; otherwise the client waits a little.
+        lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+        log.warning("%s; answered 503", reason)
+        return _unavailable(1 if lost else 5)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import formatting
+from app.health import guard_role_on_connect
 from config import Settings
 from tenants.db import db
 
@@ -27,26 +28,13 @@ def select_locale() -> str:
     return lang if lang in LOCALES else "id"
 
 
-def refuse_privileged_role() -> None:
-    """Production must run as a role that RLS actually binds."""
-    from config import ConfigError
-    from tenants.roles import role_problems
-
-    assert db.engine is not None
-    with db.engine.connect() as conn:
-        problems = role_problems(conn)
-    if problems:
-        raise ConfigError(
-            "DATABASE_URL must use the application role: " + "; ".join(problems)
-            + " (create a plain LOGIN role and let 'gerai db upgrade' grant it)"
-        )
-
-
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["GERAI"]
     db.configure(settings.database_url, statement_timeout_ms=settings.statement_timeout_ms)
     if settings.is_production:
-        refuse_privileged_role()
+        # Not at boot (a worker restarted while PostgreSQL is down must still come up): on every
+        # new connection, see app.health.
+        guard_role_on_connect()
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]

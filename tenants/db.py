@@ -105,6 +105,9 @@ def tenant_owned_tables() -> list[sa.Table]:
     return sorted(set(tables), key=lambda t: t.name)
 
 
+CONNECT_TIMEOUT_S = 5
+
+
 class Database:
     """Engine plus a scoped session; one per process (re-created after fork)."""
 
@@ -130,6 +133,8 @@ class Database:
             connect_args = dict(engine_kw.get("connect_args", {}))
             option = f"-c statement_timeout={int(statement_timeout_ms)}"
             connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), option)))
+            # A database host that does not answer is an outage (a 503), not a request that hangs.
+            connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
             engine_kw["connect_args"] = connect_args
             self.connection_timeout_ms = int(statement_timeout_ms)
         self.engine = sa.create_engine(url, **engine_kw)

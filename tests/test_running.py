@@ -112,25 +112,6 @@ def test_production_refuses_unsafe_settings() -> None:
     assert load_settings({**base, "GERAI_TODAY": "2026-01-01"}).today_override is None
 
 
-def test_production_refuses_a_privileged_database_role(database) -> None:
-    from app import create_app
-    from config.settings import normalise_db_url
-
-    base = {
-        "GERAI_ENV": "production",
-        "SECRET_KEY": "x" * 40,
-        "MIGRATION_DATABASE_URL": database["owner"],
-    }
-    with pytest.raises(ConfigError, match="owns"):
-        create_app(load_settings({**base, "DATABASE_URL": database["owner"]}))
-    from tests.settings import ADMIN_URL
-
-    with pytest.raises(ConfigError, match="superuser"):
-        create_app(load_settings({**base, "DATABASE_URL": ADMIN_URL}))
-    app = create_app(load_settings({**base, "DATABASE_URL": database["app"]}))
-    assert app.config["GERAI"].database_url == normalise_db_url(database["app"])
-
-
 def test_trusted_proxy_hops_decide_the_client_address(database, make_tenant, make_user) -> None:
     """Behind one trusted proxy the audit log records the forwarded address, not the proxy's."""
     import sqlalchemy as sa

@@ -23,22 +23,11 @@ def landing():  # type: ignore[no-untyped-def]
 
 @bp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
-    """200 when the database and Redis (if configured) answer; 503 otherwise."""
-    checks: dict[str, str] = {}
-    try:
-        assert db.engine is not None
-        with db.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        checks["database"] = "error"
-    redis_url = current_app.config["GERAI"].redis_url
-    if redis_url:
-        from app.jobs import redis_ping
+    """200 when the database and Redis (if configured) answer; 503 naming what is down."""
+    from app.health import report
 
-        checks["redis"] = "ok" if redis_ping() else "error"
-    healthy = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+    body, healthy = report(current_app.config["GERAI"].redis_url)
+    return jsonify(body), 200 if healthy else 503
 
 
 @bp.get("/lang/<code>")
