@@ -69,7 +69,7 @@ def test_throttling_per_coop_and_email(client, make_tenant, make_user) -> None:
         login(app_client := client.application.test_client(), b.slug, "admin@x.id").status_code
         == 302
     )
-    assert app_client is not None
+    assert _home(app_client, b.slug).status_code == 200  # and it is signed in there
 
 
 def test_throttling_per_client_address(client, make_tenant, make_user) -> None:

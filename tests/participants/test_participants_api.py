@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.participants.helpers import make_nik, person, sql_statements
+from tests.participants.helpers import make_nik, person, register, sql_statements
 
 API = "/api/v1/participants"
 
@@ -226,13 +226,21 @@ def test_another_coops_participant_is_404_everywhere(client, make_coop) -> None:
 
 @pytest.mark.parametrize(
     "pid", ["nope", "123", str(uuid.uuid4()), "00000000-0000-0000-0000-000000000000",
-            "%00", "x" * 300]
+            "%25", "x" * 300]
 )
 def test_unknown_or_malformed_ids_are_404(client, coop, pid: str) -> None:
+    created(client, coop)  # a coop with a participant: an unknown id still finds nobody
     for suffix in ("", "/quote"):
         response = client.get(f"{API}/{pid}{suffix}", headers=coop.headers())
-        assert response.status_code in (404, 422), pid
-        assert response.status_code != 500
+        assert response.status_code == 404, (pid, suffix)
+        assert response.get_json()["error"]["message"] == "No such participant."
+
+
+def test_a_nul_byte_in_the_id_is_refused_as_text_not_looked_up(client, coop) -> None:
+    for suffix in ("", "/quote"):
+        response = client.get(f"{API}/%00{suffix}", headers=coop.headers())
+        assert response.status_code == 422
+        assert response.get_json()["error"]["message"] == "Text must not contain NUL characters."
 
 
 def test_search_by_nik_kpj_phone_and_name(client, coop) -> None:
@@ -285,7 +293,17 @@ def test_bad_list_parameters_are_422(client, coop, query: dict) -> None:
 
 
 def test_default_limit_is_50_and_max_200(client, coop) -> None:
-    assert client.get(API, query_string={"limit": 200}, headers=coop.headers()).status_code == 200
+    for i in range(51):
+        register(coop.ref, name=f"Peserta {i:02d}")
+    page = client.get(API, headers=coop.headers()).get_json()
+    assert [p["name"] for p in page["items"]] == [f"Peserta {i:02d}" for i in range(50)]
+    assert page["next_cursor"] is not None
+    rest = client.get(API, query_string={"cursor": page["next_cursor"]}, headers=coop.headers())
+    assert [p["name"] for p in rest.get_json()["items"]] == ["Peserta 50"]
+    everyone = client.get(API, query_string={"limit": 200}, headers=coop.headers())
+    assert everyone.status_code == 200 and len(everyone.get_json()["items"]) == 51
+    too_many = client.get(API, query_string={"limit": 201}, headers=coop.headers())
+    assert too_many.status_code == 422 and "limit" in too_many.get_json()["error"]["fields"]
 
 
 def test_openapi_documents_the_endpoints_and_every_ref_resolves(client) -> None:

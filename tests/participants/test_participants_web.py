@@ -51,6 +51,19 @@ def count(ref) -> int:  # type: ignore[no-untyped-def]
     return int(n)
 
 
+def _stored(ref, pid) -> dict:  # type: ignore[no-untyped-def]
+    """The participant's own fields and sponsors as stored, to show a refused write changed none."""
+    with tenant_context(ref):
+        p = db.session.get(Participant, (ref.id, pid))
+        state = {
+            "nik": p.nik, "name": p.name, "updated_at": p.updated_at,
+            "covered_from": p.covered_from,
+            "sponsors": [(s.id, s.name, s.until_month, s.ended_at) for s in p.sponsors],
+        }
+        db.session.rollback()
+    return state
+
+
 def test_empty_state_teaches_what_to_do_first(app, web) -> None:
     page = signed_in(app, web).get(f"/{web.slug}/participants").get_data(as_text=True)
     assert "Daftarkan peserta pertama" in page and "Impor dari Excel" in page
@@ -245,14 +258,17 @@ def test_edit_keeps_and_saves(app, web) -> None:
     assert 'value="Ahmad"' in page
     with tenant_context(web.ref):
         p = db.session.get(Participant, (web.ref.id, pid))
-        data = form_data(nik=p.nik, phone=p.phone, name="Ahmad Baru", sector="trade")
+        old_phone = p.phone
+        data = form_data(nik=p.nik, phone="0813-9876-5432", name="Ahmad Baru", sector="trade")
         db.session.rollback()
+    assert old_phone != "+6281398765432"
     assert submit(client, url, data).status_code == 302
-    bad = submit(client, url, {**data, "phone": "123"})
+    bad = submit(client, url, {**data, "phone": "123", "name": "Tidak Disimpan"})
     assert bad.status_code == 422 and 'value="123"' in bad.get_data(as_text=True)
     with tenant_context(web.ref):
         p = db.session.get(Participant, (web.ref.id, pid))
-        assert (p.name, p.sector, p.phone) == ("Ahmad Baru", "trade", data["phone"] and p.phone)
+        # The typed phone is stored in E.164; the refused edit changed nothing.
+        assert (p.name, p.sector, p.phone) == ("Ahmad Baru", "trade", "+6281398765432")
         db.session.rollback()
 
 
@@ -275,18 +291,24 @@ def test_roles_pengawas_and_mentor_read_but_cannot_write(app, web) -> None:
 
 def test_another_coops_participant_is_404_on_every_page(app, make_coop) -> None:
     a, b = make_coop(passwords=True), make_coop(passwords=True)
-    theirs = register(a.ref, name="Rahasia Koperasi A", kpj="99988877766")
-    with tenant_context(a.ref):
-        p = db.session.get(Participant, (a.ref.id, theirs))
-        nik, sponsor_id = p.nik, None
-        db.session.rollback()
+    theirs = register(a.ref, name="Rahasia Koperasi A", kpj="99988877766",
+                      sponsor={"name": "Pemkab A", "type": "apbd", "programs": ["JKK", "JKM"]})
+    before = _stored(a.ref, theirs)
+    nik, sponsor_id = before["nik"], before["sponsors"][0][0]
     client = signed_in(app, b)
     base = f"/{b.slug}/participants/{theirs}"
     for url in (base, f"{base}/edit", f"{base}?months=3"):
         assert client.get(url).status_code == 404, url
     token = _csrf_from(client.get(f"/{b.slug}/participants").get_data(as_text=True))
-    for url in (f"{base}/edit", f"{base}/sponsors", f"{base}/sponsors/{theirs}/end"):
-        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    # Well-formed writes with A's real sponsor id: refused as unknown, and nothing of A changes.
+    writes = {
+        f"{base}/edit": form_data(nik=nik, name="Diubah B"),
+        f"{base}/sponsors": {"sponsor_type": "csr", "sponsor_name": "CSR B", "sponsor_jkk": "y",
+                             "sponsor_jkm": "y", "sponsor_from": "2026-11"},
+        f"{base}/sponsors/{sponsor_id}/end": {"until": "2026-12"},
+    }
+    for url, data in writes.items():
+        assert client.post(url, data={**data, "csrf_token": token}).status_code == 404, url
     for q in ("Rahasia", nik[:8], "99988877766", ""):
         page = client.get(f"/{b.slug}/participants", query_string={"q": q}).get_data(
             as_text=True)
@@ -294,4 +316,4 @@ def test_another_coops_participant_is_404_on_every_page(app, make_coop) -> None:
     assert client.get(f"/{b.slug}/participants/not-a-uuid").status_code == 404
     # A's own session cannot be used at B's URLs and vice versa.
     assert client.get(f"/{a.slug}/participants/{theirs}").status_code == 302
-    assert sponsor_id is None and count(a.ref) == 1
+    assert _stored(a.ref, theirs) == before and count(a.ref) == 1
