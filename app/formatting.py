@@ -25,6 +25,14 @@ def rupiah(amount: int | None) -> str:
     return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
 
 
+def number(value: int | None) -> str:
+    """``3.001``: dots group thousands, the way Indonesians write counts."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(int(value)):,}".replace(",", ".")
+
+
 def long_date(value: dt.date | dt.datetime | None) -> str:
     """``23 November 2026``."""
     if value is None:
@@ -74,6 +82,7 @@ def phone_display(e164: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(rupiah)
+    app.add_template_filter(number)
     app.add_template_filter(long_date)
     app.add_template_filter(short_date)
     app.add_template_filter(period_name)

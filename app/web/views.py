@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from flask_login import current_user
 
 from app.auth.access import requires
-from app.auth.services import can
 from app.extensions import LANG_COOKIE, LOCALES
 from tenants import audit
 from tenants.context import require_tenant
@@ -44,13 +43,12 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
 @bp.get("/<tenant_slug>/")
 @requires("read")
 def home():  # type: ignore[no-untyped-def]
-    from app.participants.models import Participant
+    """The coop's day at a glance, per role (figures in ``app.figures``, picked in ``home``)."""
+    from app.web import home as home_figures
 
-    counts = {
-        "participants": db.session.scalar(sa.select(sa.func.count()).select_from(Participant)),
-    }
     return render_template(
-        "web/home.html", tenant=require_tenant(), user=current_user, can=can, counts=counts
+        "web/home.html", tenant=require_tenant(), user=current_user,
+        home=home_figures.build(current_user),
     )
 
 
