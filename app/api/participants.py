@@ -16,10 +16,12 @@ from app import clock
 from app.api.auth import require
 from app.api.common import Refused, api_actor, int_arg, invalid, json_body, query_args
 from app.api.views import bp
+from app.auth.services import TokenHolder, can
 from app.dues import STATUSES, Coverage, NoRuleError, Period, TooManyMonths, quote, quote_month
 from app.participants import listing, services
 from app.participants.api_schema import openapi_paths as _openapi_paths
 from app.participants.coverage_state import terms_of
+from app.participants.identifiers import mask_number
 from app.participants.records import ParticipantData, ParticipantRecord, read_participant
 from app.participants.services import DuplicateParticipant, Invalid
 from tenants.db import db
@@ -82,9 +84,15 @@ def _coverage_json(cov: Coverage | None, row: listing.Row | None, amount: int) -
 
 
 def participant_json(
-    p: ParticipantData, today: dt.date, row: listing.Row | None = None
+    p: ParticipantData, today: dt.date, row: listing.Row | None = None, *,
+    full_numbers: bool = False,
 ) -> dict[str, Any]:
-    """A participant as the API answers it (the list's items and the detail are the same)."""
+    """A participant as the API answers it (the list's items and the detail are the same).
+
+    ``full_numbers``: NIK and family-card number in full (``identity.full``: admin, cashier);
+    masked by default, like the pages — decided from the token's role, so it costs no query.
+    """
+    shown = _as_is if full_numbers else mask_number
     if row is not None and row.arrears_months == 0:
         cov, arrears_amount = None, 0  # the list's SQL already says everything: nothing owed
     else:
@@ -92,9 +100,9 @@ def participant_json(
     current = quote_month(Period.of(today), terms_of(p))
     return {
         "id": str(p.id),
-        "nik": p.nik,
+        "nik": shown(p.nik),
         "kpj": p.kpj,
-        "family_card_number": p.family_card_number,
+        "family_card_number": shown(p.family_card_number) or None,
         "name": p.name,
         "birth_place": p.birth_place,
         "birth_date": p.birth_date.isoformat(),
@@ -116,6 +124,15 @@ def participant_json(
         "monthly_contribution": current.amount,
         "coverage": _coverage_json(cov, row, arrears_amount),
     }
+
+
+def _as_is(value: str | None) -> str | None:
+    return value
+
+
+def sees_full_numbers(holder: TokenHolder) -> bool:
+    """May this token see NIK and family-card numbers in full (the pages' rule)?"""
+    return can(holder, "identity.full")
 
 
 def _sponsor_json(row: Any) -> dict[str, Any]:
@@ -142,7 +159,7 @@ def _participant_or_404(participant_id: str) -> ParticipantRecord:
 
 @bp.get("/participants")
 def list_participants():  # type: ignore[no-untyped-def]
-    require("read")
+    holder = require("read")
     args = query_args(("q", "status", "cursor", "limit"))
     limit = int_arg(args, "limit", listing.DEFAULT_LIMIT, 1, listing.MAX_LIMIT)
     status = args.get("status")
@@ -158,13 +175,14 @@ def list_participants():  # type: ignore[no-untyped-def]
         )
     except listing.InvalidCursor:
         raise invalid({"cursor": "Not a cursor from this API; start without one."}) from None
-    items = [participant_json(r.participant, today, r) for r in page.rows]
+    full = sees_full_numbers(holder)
+    items = [participant_json(r.participant, today, r, full_numbers=full) for r in page.rows]
     return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.post("/participants")
 def create_participant():  # type: ignore[no-untyped-def]
-    require("participants.write")
+    holder = require("participants.write")
     body = _json_body()
     today = clock.today()
     try:
@@ -178,7 +196,9 @@ def create_participant():  # type: ignore[no-untyped-def]
         return _conflict(exc)
     record = read_participant(p.id)
     assert record is not None
-    response: Response = jsonify(participant_json(record, today))
+    response: Response = jsonify(
+        participant_json(record, today, full_numbers=sees_full_numbers(holder))
+    )
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_participant", participant_id=str(record.id))
     return response
@@ -198,10 +218,10 @@ def _conflict(exc: DuplicateParticipant):  # type: ignore[no-untyped-def]
 
 @bp.get("/participants/<participant_id>")
 def get_participant(participant_id: str):  # type: ignore[no-untyped-def]
-    require("read")
+    holder = require("read")
     query_args(())
     p = _participant_or_404(participant_id)
-    return jsonify(participant_json(p, clock.today()))
+    return jsonify(participant_json(p, clock.today(), full_numbers=sees_full_numbers(holder)))
 
 
 @bp.get("/participants/<participant_id>/quote")

@@ -41,9 +41,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "settings.manage",
             "jobs.manage",
             "export.full",
+            "identity.full",
         }
     ),
-    "cashier": frozenset({"read", "participants.write", "payments.write"}),
+    # "identity.full": NIK and family-card numbers in full (pages and API); others see them masked
+    "cashier": frozenset({"read", "participants.write", "payments.write", "identity.full"}),
     "pengawas": frozenset({"read"}),
     "mentor": frozenset({"read", "supervision"}),
 }

@@ -16,6 +16,12 @@ MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "examples": ["2026-
 PROGRAM = {"type": "string", "enum": list(validation.PROGRAM_ORDER)}
 SECTOR = {"type": "string", "enum": list(validation.SECTOR_ORDER)}
 NULLABLE_TEXT = {"type": ["string", "null"]}
+# A NIK or family-card number as answered: 16 digits, or masked (``2104********0001``).
+ID_NUMBER = "^[0-9]{4}([0-9]{8}|[*]{8})[0-9]{4}$"
+MASKING = (
+    "NIK and family-card numbers are answered in full to admin and cashier tokens only; "
+    "pengawas and mentor tokens get them masked (`2104********0001`), as on the pages."
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -127,9 +133,19 @@ def _schemas() -> dict[str, Any]:
         ],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
-            "nik": {"type": "string", "pattern": "^[0-9]{16}$"},
+            "nik": {
+                "type": "string",
+                "pattern": ID_NUMBER,
+                "description": "in full for admin and cashier tokens; masked for pengawas and "
+                "mentor (the first and last 4 digits kept), as on the pages",
+                "examples": ["2104011505800001", "2104********0001"],
+            },
             "kpj": {"type": ["string", "null"], "pattern": "^[0-9]{11}$"},
-            "family_card_number": {"type": ["string", "null"], "pattern": "^[0-9]{16}$"},
+            "family_card_number": {
+                "type": ["string", "null"],
+                "pattern": ID_NUMBER,
+                "description": "masked like nik for pengawas and mentor",
+            },
             "name": text,
             "birth_place": text,
             "birth_date": {"type": "string", "format": "date"},
@@ -227,6 +243,7 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
         "/participants": {
             "get": {
                 "summary": "List participants, sorted by name",
+                "description": MASKING,
                 "operationId": "listParticipants",
                 "parameters": [
                     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100},
@@ -263,6 +280,7 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
         "/participants/{participant_id}": {
             "get": {
                 "summary": "One participant with monthly_contribution and coverage",
+                "description": MASKING,
                 "operationId": "getParticipant",
                 "parameters": [pid],
                 "responses": {

@@ -26,6 +26,7 @@ from app.dues import STATUSES, Period
 from app.formatting import phone_display
 from app.participants import listing
 from app.participants.coverage_state import coverage_columns
+from app.participants.identifiers import mask_number
 from app.participants.labels import status_labels
 from app.participants.models import Participant
 from tenants.context import require_tenant
@@ -51,15 +52,6 @@ def headers() -> list[Any]:
 
 
 WIDTHS = (20, 28, 20, 16, 14, 8, 16, 36, 18, 18, 18, 14, 14, 12)
-
-
-def mask_long(value: str | None) -> str:
-    """``2104011505800001`` → ``2104********0001`` (the length stays, the middle goes)."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,7 @@ def rows(filters: Filters, *, full: bool, today: dt.date) -> list[list[str]]:
         query = query.where(cols["arrears_months"] >= filters.min_arrears)
     query = query.order_by(Participant.sort_name, Participant.id)
     labels = {key: str(label) for key, label in status_labels().items()}  # one text per file
-    mask = (lambda v: v or "") if full else mask_long
+    mask = (lambda v: v or "") if full else mask_number
     out = []
     for r in db.session.execute(query):
         out.append([

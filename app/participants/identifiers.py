@@ -111,12 +111,13 @@ def phone_search_prefix(raw: str) -> str | None:
 
 
 def mask_number(value: str | None) -> str:
-    """``2104011505800001`` → ``2104****0001`` for screens that do not need the whole number."""
+    """``2104011505800001`` → ``2104********0001`` (the length stays, the middle goes): the one
+    mask of NIK and family-card numbers on pages, in the API, in exports and in the audit log."""
     if not value:
         return ""
     if len(value) <= 8:
         return "*" * len(value)
-    return f"{value[:4]}****{value[-4:]}"
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
 
 
 def search_key(name: str) -> str:

@@ -237,7 +237,7 @@ def _render_show(
         end_form=end_form or EndSponsorForm(formdata=None),
         end_sponsor_id=end_sponsor_id,
         today=today,
-        show_full_numbers=can(current_user, "participants.write"),
+        show_full_numbers=can(current_user, "identity.full"),
     ), status
 
 
