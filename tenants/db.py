@@ -137,6 +137,8 @@ class Database:
             connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
             engine_kw["connect_args"] = connect_args
             self.connection_timeout_ms = int(statement_timeout_ms)
+        # SQL parameters (NIK, phones) never go into exception text, and so never into a log.
+        engine_kw.setdefault("hide_parameters", True)
         self.engine = sa.create_engine(url, **engine_kw)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
