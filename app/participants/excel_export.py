@@ -26,6 +26,7 @@ from app.dues import STATUSES, Period
 from app.formatting import phone_display
 from app.participants import listing
 from app.participants.coverage_state import coverage_columns
+from app.participants.csv_cells import csv_safe
 from app.participants.identifiers import mask_number
 from app.participants.labels import status_labels
 from app.participants.models import Participant
@@ -145,22 +146,12 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_bytes(header: Sequence[Any], body: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(h) for h in header])
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([csv_safe(h) for h in header])
     for row in body:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.participants.csv_cells import csv_restore
 from app.participants.excel_columns import BY_KEY, COLUMNS, REQUIRED, Column, column_for
 from app.participants.identifiers import FieldError
 
@@ -197,7 +198,7 @@ def read_csv(content: bytes) -> Sheet:
         start = 1
         try:
             for values in reader:
-                yield start, tuple(values)
+                yield start, tuple(csv_restore(v) for v in values)
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise FileProblem(
