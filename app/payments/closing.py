@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.auth.services import Actor, record_audit
+from app.participants.models import Participant
 from app.payments.models import CashClosing, Payment, PaymentVoid
-from app.payments.services import PaymentError
+from app.payments.services import Conflict, PaymentError
 from tenants.db import db, utcnow
 
 MAX_COUNTED = 10_000_000_000
@@ -53,7 +54,38 @@ def open_drawer(cashier_id: uuid.UUID) -> OpenDrawer:
     return OpenDrawer(int(row[0]), int(row[1]), int(row[2]))
 
 
-def close_day(cashier_id: uuid.UUID, counted: object, actor: Actor, note: str = "") -> CashClosing:
+def open_payments(cashier_id: uuid.UUID, limit: int = 300) -> list[tuple[Payment, str]]:
+    """The cash payments in a cashier's open drawer, oldest first, with the person's name."""
+    rows = db.session.execute(
+        sa.select(Payment, Participant.name)
+        .join(
+            Participant,
+            sa.and_(
+                Participant.tenant_id == Payment.tenant_id,
+                Participant.id == Payment.participant_id,
+            ),
+        )
+        .where(*_open_filter(cashier_id))
+        .order_by(Payment.created_at, Payment.id)
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def close_day(
+    cashier_id: uuid.UUID,
+    counted: object,
+    actor: Actor,
+    note: str = "",
+    *,
+    shown: OpenDrawer | None = None,
+) -> CashClosing:
+    """Close the drawer; with ``shown``, only if it still holds exactly what the closer saw.
+
+    The comparison is made on what the closing actually took in, so a payment that lands between
+    the page and the confirmation refuses the closing (nothing written) instead of being counted
+    unseen.
+    """
     if isinstance(counted, bool) or not isinstance(counted, int) or not 0 <= counted <= MAX_COUNTED:
         message = _l("Tulis jumlah uang yang dihitung, dalam rupiah (angka saja).")
         raise PaymentError(message, {"counted": message})
@@ -78,6 +110,9 @@ def close_day(cashier_id: uuid.UUID, counted: object, actor: Actor, note: str = 
     closing.expected_amount = sum(amount for amount, status in taken if status == "paid")
     closing.payments_count = len(taken)
     closing.voided_count = sum(1 for _a, status in taken if status == "voided")
+    took = OpenDrawer(closing.expected_amount, closing.payments_count, closing.voided_count)
+    if shown is not None and took != shown:
+        raise Conflict(_l("Isi laci berubah sejak ditampilkan. Periksa lagi, lalu tutup kas."))
     closing.difference = counted - closing.expected_amount
     record_audit(
         "cash.close",

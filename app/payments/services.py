@@ -19,7 +19,7 @@ from app.auth.services import Actor, record_audit
 from app.dues import Period, TooManyMonths, quote
 from app.participants import services as participants
 from app.participants.models import Participant
-from app.payments.models import FORWARD, Payment, PaymentVoid, ReceiptPrint
+from app.payments.models import FORWARD, Payment, PaymentVoid
 from app.payments.receipts import next_receipt_no
 from tenants.db import db, parse_id, utcnow
 
@@ -190,17 +190,6 @@ def payments_of(participant_id: uuid.UUID, limit: int = 50) -> list[Payment]:
 
 def void_of(payment_id: uuid.UUID) -> PaymentVoid | None:
     return db.session.scalar(sa.select(PaymentVoid).where(PaymentVoid.payment_id == payment_id))
-
-
-def record_print(payment: Payment, actor: Actor, fmt: str = "html") -> bool:
-    """Record a print of the receipt; True when this is a copy (it was printed before)."""
-    before = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ReceiptPrint)
-        .where(ReceiptPrint.payment_id == payment.id)
-    )
-    db.session.add(ReceiptPrint(payment_id=payment.id, printed_by=actor.user_id, format=fmt))
-    return bool(before)
 
 
 def payment_view(payment: Payment) -> dict[str, Any]:
