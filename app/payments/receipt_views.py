@@ -21,6 +21,7 @@ from app.auth.access import actor_from_request, requires
 from app.auth.services import can, get_user
 from app.formatting import long_date, period_name, rupiah
 from app.participants import services as participants
+from app.participants.identifiers import mask_number
 from app.payments import receipts, services
 from app.payments.models import Payment
 from app.payments.pdf import SIZES, receipt_pdf
@@ -44,10 +45,6 @@ def _moment(value: Any) -> str:
     return f"{long_date(local)} {local:%H:%M}"
 
 
-def _mask(nik: str) -> str:
-    return f"{nik[:4]}********{nik[-4:]}" if len(nik) == 16 else nik
-
-
 def _span(periods: list[dict[str, Any]]) -> str:
     first, last = period_name(periods[0]["period"]), period_name(periods[-1]["period"])
     return first if first == last else f"{first} – {last}"
@@ -66,7 +63,7 @@ def _context(payment: Payment, is_copy: bool) -> dict[str, Any]:
     lines = [
         (_("No. kwitansi"), payment.receipt_no or "–"),
         (_("Nama peserta"), participant.name if participant else "–"),
-        (_("NIK"), _mask(participant.nik) if participant else "–"),
+        (_("NIK"), mask_number(participant.nik) if participant else "–"),
         (_("KPJ"), (participant.kpj or "–") if participant else "–"),
         (_("Periode"), _span(payment.periods)),
     ]
