@@ -1,4 +1,4 @@
-"""Shared pieces of the browser tests: the app on loopback, Chromium, sign-in, screenshots, sizes."""
+"""Shared pieces of the browser tests: the app on loopback, Chromium, sign-in, screenshots."""
 
 from __future__ import annotations
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import (  # noqa: F401 - fixtures
+from tests.browser.support import (
     LAPTOP,
     SMALL_PHONE,
-    browser,
     needs_chromium,
     no_sideways_scroll,
-    server,
     shot,
     sign_in,
     small_controls,
