@@ -11,15 +11,11 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services
 from app.auth.access import actor_from_request, requires
 from app.auth.forms import EmptyForm, LoginForm, PasswordSetForm, RoleForm, StaffForm, TokenForm
+from app.redirects import safe_next
+from tenants.context import require_tenant
 from tenants.db import db
 
 bp = Blueprint("auth", __name__, url_prefix="/<tenant_slug>", template_folder="templates")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,7 +32,9 @@ def login():  # type: ignore[no-untyped-def]
             status = 429 if exc.code == "throttled" else 401
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+            target = request.args.get("next")
+            home = url_for("web.home")
+            return redirect(safe_next(target, require_tenant().slug, default=home))
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("auth/login.html", form=form), status

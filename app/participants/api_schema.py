@@ -251,7 +251,7 @@ def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
                     {"name": "status", "in": "query",
                      "schema": {"type": "string", "enum": list(STATUSES)}},
                     {"name": "cursor", "in": "query", "schema": {"type": "string"},
-                     "description": "next_cursor of the previous page"},
+                     "description": "next_cursor of the previous page; empty: the first page"},
                     {"name": "limit", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
                 ],

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.dues import Period, load_rules
 from app.formatting import rupiah
+from app.numbers import whole_or_none
 from app.participants import labels
 from app.participants.models import Participant
 
@@ -92,9 +93,10 @@ class ParticipantForm(FlaskForm):
         for key in ("sex", "sector", "coop_role", "preferred_channel"):
             data[key] = getattr(self, key).data or None
         income = (self.declared_income.data or "").strip()
-        data["declared_income"] = int(income) if income.isdigit() and len(income) < 16 else (
-            income or None
-        )
+        # ASCII digits become the number; anything else stays text, which the validator refuses
+        data["declared_income"] = whole_or_none(income) if income else None
+        if income and data["declared_income"] is None:
+            data["declared_income"] = income
         data["programs"] = ["JKK", "JKM", "JHT"] if self.jht.data else ["JKK", "JKM"]
         data["whatsapp_consent"] = bool(self.whatsapp_consent.data)
         return data

@@ -60,9 +60,22 @@ def decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
         sort_name, pid = data
         if not isinstance(sort_name, str) or not isinstance(pid, str):
             raise ValueError
+        if not storable_text(sort_name):
+            raise ValueError  # JSON can spell NUL and lone surrogates; PostgreSQL cannot hold them
         return sort_name, uuid.UUID(pid)
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise InvalidCursor("invalid cursor") from None
+
+
+def storable_text(text: str) -> bool:
+    """Text PostgreSQL can compare: no NUL, no lone surrogate (not UTF-8 encodable)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _prefix(column: Any, prefix: str, width: int) -> Any:

@@ -125,11 +125,30 @@ def _text(data: Mapping[str, Any], key: str, errors: dict[str, Any], required: b
     if required and not value:
         errors[key] = _l("Wajib diisi.")
         return None
+    if not _encodable(value):
+        errors[key] = _l("Teks berisi karakter yang tidak sah.")
+        return None
     limit = MAX_LEN.get(key)
     if limit is not None and len(value) > limit:
         errors[key] = _l("Paling banyak %(n)d karakter.", n=limit)
         return None
+    if key == "name" and len(search_key(value)) > MAX_LEN["name"]:
+        # the search column holds the name normalised (NFKC, casefolded): "ß" becomes "ss"
+        errors[key] = _l(
+            "Nama terlalu panjang: paling banyak %(n)d karakter setelah huruf khusus diuraikan "
+            "(misalnya ß menjadi ss).", n=MAX_LEN["name"]
+        )
+        return None
     return value
+
+
+def _encodable(value: str) -> bool:
+    """No lone surrogates (they cannot be stored as UTF-8)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_birth_date(value: Any, today: dt.date) -> dt.date:
@@ -198,7 +217,7 @@ def clean_sponsor(
     if "name" in errors:
         errors[f"{prefix}name"] = errors.pop("name")
     kind = data.get("type")
-    if kind not in SPONSOR_TYPES or not isinstance(kind, str):
+    if not isinstance(kind, str) or kind not in SPONSOR_TYPES:
         errors[f"{prefix}type"] = _l("Jenis sponsor: apbn, apbd, csr atau coop.")
     programs: frozenset[str] | None = None
     try:
@@ -262,7 +281,7 @@ def clean_participant(
             errors[key] = exc.message
 
     sex = data.get("sex")
-    if sex not in SEXES or not isinstance(sex, str):
+    if not isinstance(sex, str) or sex not in SEXES:
         errors["sex"] = _l("Pilih jenis kelamin: L (laki-laki) atau P (perempuan).")
     else:
         values["sex"] = sex

@@ -97,12 +97,16 @@ def index():  # type: ignore[no-untyped-def]
     min_arrears = int(arrears_raw) if arrears_raw in ("1", "2", "3", "4") else None
     cursor = request.args.get("cursor") or None
     today = clock.today()
+    http_status = 200
     try:
         page = listing.list_participants(
             q=q or None, status=status, min_arrears=min_arrears, cursor=cursor,
             limit=PAGE_SIZE, today=today,
         )
     except listing.InvalidCursor:
+        # an edited or stale link: say so and show the first page instead
+        flash(_("Tautan halaman ini tidak berlaku; ini halaman pertama."), "error")
+        cursor, http_status = None, 400
         page = listing.list_participants(
             q=q or None, status=status, min_arrears=min_arrears, limit=PAGE_SIZE, today=today
         )
@@ -120,7 +124,7 @@ def index():  # type: ignore[no-untyped-def]
         import_url=_import_url(),
         export_links="participant_excel.export" in current_app.view_functions,
         statuses=STATUSES,
-    )
+    ), http_status
 
 
 def _today_period() -> Period:

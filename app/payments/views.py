@@ -12,6 +12,7 @@ from flask_login import current_user
 from app import clock
 from app.auth.access import actor_from_request, requires
 from app.auth.services import can
+from app.numbers import whole_or_none
 from app.participants import services as participants
 from app.payments import idempotency, services
 from app.payments.forms import PayForm, VoidForm
@@ -82,7 +83,7 @@ def new(participant_id: uuid.UUID):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.months.data = request.args.get("months", "1")
         form.idempotency_key.data = uuid.uuid4().hex
-    months = int(form.months.data) if (form.months.data or "").isdigit() else 1
+    months = whole_or_none(form.months.data, 1, 12) or 1
     if request.method == "POST" and form.validate_on_submit() and request.form.get("confirm"):
         outcome = _take_cash(participant_id, months, form)
         if outcome is not None:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.auth.access import requires
 from app.extensions import LANG_COOKIE, LOCALES
+from app.redirects import safe_next
 from tenants import audit
 from tenants.context import require_tenant
 from tenants.db import db
@@ -31,9 +32,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.get("/lang/<code>")
 def set_language(code: str):  # type: ignore[no-untyped-def]
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
+    target = safe_next(request.args.get("next"), default="/")
     response = make_response(redirect(target))
     if code in LOCALES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
