@@ -6,7 +6,7 @@ PORT ?= 5000
 export PORT
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint lock translations bench clean
+.PHONY: run test install lint lock translations bench clean mutate
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# Mutation testing (mutmut), not part of `make test`: tens of minutes. MUTATE_ARGS="dues" for one
+# group, "tenants 'tenants.door.*'" for some mutants. Results in bench/out/mutation-<group>.txt.
+mutate: install
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
+
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
@@ -41,4 +46,4 @@ lock: $(BIN)/python
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance mutants

@@ -1,0 +1,125 @@
+"""Mutation testing with mutmut, one group of code at a time with the tests written for it.
+
+    python scripts/mutate.py                      # every group: dues, payments, tenants
+    python scripts/mutate.py dues                 # one group
+    python scripts/mutate.py tenants 'tenants.door.*'   # only the mutants matching a pattern
+    python scripts/mutate.py --max-children 1 payments
+
+Why groups: mutmut has one test selection for a run, and runs every test that called a mutated
+function. The tenancy kernel is called by every database test, so with one selection each kernel
+mutant that survives would run the whole suite. Each group here mutates only its own code and
+selects only its own tests (mutmut's [tool.mutmut] in pyproject.toml holds the shared settings).
+
+Each group runs in its own process in a fresh ``mutants/`` copy; its counts and the diff of every
+survivor are written to ``bench/out/mutation-<group>.txt``. Not part of ``make test``: it takes tens
+of minutes (see docs/benchmarks.md for a measured run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+# group: (files to mutate, tests that guard them)
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "dues": (["app/dues/*"], ["tests/dues"]),
+    "payments": (
+        ["app/payments/services.py", "app/payments/idempotency.py", "app/payments/receipts.py"],
+        ["tests/payments"],
+    ),
+    "tenants": (["tenants/*"], ["tests/tenants", "tests/auth"]),
+}
+
+
+def _run_group(group: str, patterns: list[str], max_children: int) -> None:
+    """In this process: point mutmut's configuration at the group, then run it."""
+    from mutmut import __main__ as mutmut_main
+    from mutmut import configuration
+
+    files, tests = GROUPS[group]
+    configuration._config = dataclasses.replace(
+        configuration.config(), only_mutate=files, pytest_add_cli_args_test_selection=tests
+    )
+    mutmut_main._run(tuple(patterns), max_children)
+
+
+def _results() -> dict[str, int]:
+    """Exit code per mutant, as mutmut stored them in mutants/**/*.meta."""
+    codes: dict[str, int] = {}
+    for meta in (ROOT / "mutants").rglob("*.py.meta"):
+        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return codes
+
+
+def _report(group: str, patterns: list[str], seconds: float) -> str:
+    from mutmut.stats import status_by_exit_code
+
+    codes = _results()
+    if patterns:
+        import fnmatch
+
+        codes = {k: v for k, v in codes.items() if any(fnmatch.fnmatch(k, p) for p in patterns)}
+    statuses = Counter(status_by_exit_code[code] for code in codes.values())
+    tested = statuses["killed"] + statuses["survived"] + statuses["timeout"]
+    survivors = sorted(k for k, v in codes.items() if status_by_exit_code[v] == "survived")
+    lines = [
+        f"group {group}: {len(codes)} mutants in {seconds / 60:.1f} min"
+        + (f" (patterns: {' '.join(patterns)})" if patterns else ""),
+        "  " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
+        f"  survival rate {statuses['survived'] / tested:.1%} of {tested} tested"
+        if tested
+        else "  nothing tested",
+        "",
+    ]
+    for name in survivors:
+        shown = subprocess.run(
+            [sys.executable, "-m", "mutmut", "show", name],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        ).stdout
+        diff = [ln for ln in shown.splitlines() if ln.startswith(("-", "+"))
+                and not ln.startswith(("---", "+++"))]
+        lines += [name, *("    " + ln for ln in diff), ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("group", nargs="?", choices=sorted(GROUPS))
+    parser.add_argument("patterns", nargs="*", help="mutant name patterns, e.g. 'app.dues.rules.*'")
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_process:
+        _run_group(args.group, args.patterns, args.max_children)
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    summaries = []
+    for group in [args.group] if args.group else list(GROUPS):
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        start = time.monotonic()
+        command = [sys.executable, __file__, group, *args.patterns, "--in-process",
+                   "--max-children", str(args.max_children)]
+        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        if code != 0:
+            print(f"mutmut failed for {group} (exit {code})", file=sys.stderr)
+            return code
+        report = _report(group, args.patterns, time.monotonic() - start)
+        (OUT / f"mutation-{group}.txt").write_text(report + "\n")
+        summaries.append("\n".join(report.splitlines()[:3]))
+    print("\n".join(summaries))
+    print(f"survivors and their diffs: {OUT}/mutation-<group>.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
