@@ -11,6 +11,11 @@
    registered at the counter meanwhile fails its chunk, the rows that collided are reported and the
    rest of the chunk is written again.
 
+Limits, said to the user in plain words: one import runs per coop at a time (an advisory lock held
+for the job's transaction; ``imports.start_import`` refuses a second upload meanwhile), at most
+``imports.TIME_LIMIT`` seconds for reading, checking and writing (then nothing is saved), and the
+reading limits of ``excel_read`` (rows, lines, a long run of blank rows ends the reading).
+
 Everything happens in the job's transaction, which the job wrapper commits together with the
 job's "done"; the import's row stays locked (``FOR UPDATE``) until then, so a second run of the
 same import (a retry racing a slow first attempt) waits and then finds it finished. While it runs
@@ -22,6 +27,7 @@ that is rolled back if a duplicate turns up while writing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.dues import Period
-from app.participants import excel_read, services, validation
+from app.participants import excel_read, imports, services, validation
 from app.participants.coverage_state import (
     CoverageStateError,
     horizon,
@@ -42,7 +48,7 @@ from app.participants.coverage_state import (
     set_opening_balance,
 )
 from app.participants.excel_columns import BY_KEY, COLUMNS
-from app.participants.imports import MAX_ERRORS, error_entry
+from app.participants.imports import MAX_ERRORS, error_entry, note_entry
 from app.participants.imports_model import (
     ALL_OR_NOTHING,
     DONE,
@@ -77,6 +83,17 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
 
+    def note(self, message: Any) -> None:
+        self.errors.append(note_entry(message))
+
+    def fail(self, message: Any) -> None:
+        """The import as a whole stops: only this message (and the notes) are kept."""
+        self.errors = [e for e in self.errors if e.get("note")]
+        self.bad_lines.clear()
+        self.total = 0
+        self.written = 0
+        self.add(0, "", message)
+
     def add(self, line: int, key: str, message: Any) -> None:
         if line:
             self.bad_lines.add(line)
@@ -99,6 +116,37 @@ def build(values: dict[str, Any], paid_through: Period | None, as_of: dt.date) -
         start = min(paid_through, Period.of(as_of))
         set_opening_balance(p, start, paid_through, as_of)
     return p
+
+
+class TooSlow(excel_read.FileProblem):
+    """The import ran past ``imports.TIME_LIMIT``."""
+
+
+def deadline(seconds: int) -> Callable[[], None]:
+    """A ``tick`` that raises TooSlow once ``seconds`` have passed (called per line and row)."""
+    end = time.monotonic() + seconds
+
+    def tick() -> None:
+        if time.monotonic() > end:
+            raise TooSlow(
+                _l(
+                    "Impor dihentikan karena lebih dari %(minutes)s menit; tidak ada yang "
+                    "disimpan. Bagi berkas menjadi beberapa berkas yang lebih kecil lalu unggah "
+                    "lagi.",
+                    minutes=max(1, round(seconds / 60)),
+                )
+            )
+
+    return tick
+
+
+def _stopped(line: int) -> Any:
+    return _l(
+        "Pembacaan berhenti di baris %(line)s: sesudah %(n)s baris kosong berturut-turut, sisa "
+        "lembar dianggap kosong dan tidak dibaca. Bila masih ada peserta di bawahnya, hapus "
+        "baris-baris kosong itu lalu unggah lagi.",
+        line=excel_read.count(line), n=excel_read.count(excel_read.BLANK_RUN),
+    )
 
 
 def _too_far() -> Any:
@@ -130,11 +178,12 @@ def _column_of(field_name: str) -> str:
 
 
 def check(sheet: excel_read.Sheet, as_of: dt.date, outcome: Outcome,
-          progress: Callable[[int], None]) -> None:
+          progress: Callable[[int], None], tick: Callable[[], None] = lambda: None) -> None:
     niks, kpjs = _existing()
     seen: dict[str, dict[str, int]] = {"nik": {}, "kpj": {}}
     taken = {"nik": niks, "kpj": kpjs}
     for i, (line, cells) in enumerate(sheet.rows, start=1):
+        tick()
         data, paid_through, problems = excel_read.to_data(cells)
         values, errors = validation.clean_participant(data, as_of)
         for key, message in errors.items():
@@ -206,10 +255,12 @@ def _collisions(rows: list[Good]) -> dict[int, str]:
     return out
 
 
-def write(record: ParticipantImport, outcome: Outcome, progress: Callable[[int], None]) -> None:
+def write(record: ParticipantImport, outcome: Outcome, progress: Callable[[int], None],
+          tick: Callable[[], None] = lambda: None) -> None:
     for chunk in _chunks(outcome.good, CHUNK):
         rows = chunk
         while rows:
+            tick()
             for g in rows:
                 if g.participant is None:
                     g.participant = build(g.values, g.paid_through, record.as_of)
@@ -298,6 +349,11 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
         return summary(record)
     if record.content is None:
         raise jobs.JobError(_("Berkas impor sudah tidak tersimpan. Unggah lagi."))
+    if not imports.coop_lock(imports.RUN_LOCK, wait=False):
+        raise jobs.JobError(
+            _("Impor lain sedang berjalan di koperasi ini. Coba lagi setelah impor itu selesai.")
+        )
+    tick = deadline(imports.TIME_LIMIT)
     record.started_at = utcnow()
     content, file_format, mode, as_of = (
         record.content, record.file_format, record.mode, record.as_of
@@ -306,11 +362,13 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
     outcome = Outcome()
     jobs.report_progress(0, 0, _("Membaca berkas…"))
     try:
-        sheet = excel_read.read(content, file_format)
+        sheet = excel_read.read(content, file_format, tick)
+        if sheet.stopped_at is not None:
+            outcome.note(_stopped(sheet.stopped_at))
         if not sheet.rows:
             raise excel_read.FileProblem(_l("Tidak ada baris peserta di bawah judul kolom."))
     except excel_read.FileProblem as exc:
-        outcome.add(0, "", exc.message)
+        outcome.fail(exc.message)
         return _finish(import_id, outcome, REJECTED)
     del content
     outcome.total = len(sheet.rows)
@@ -323,7 +381,11 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
             done, steps, _("Memeriksa baris %(done)s dari %(total)s", done=done, total=total)
         )
 
-    check(sheet, as_of, outcome, checking)
+    try:
+        check(sheet, as_of, outcome, checking, tick)
+    except TooSlow as exc:
+        outcome.fail(exc.message)
+        return _finish(import_id, outcome, REJECTED)
     if mode == ALL_OR_NOTHING and outcome.bad_lines:
         return _finish(import_id, outcome, REJECTED)
 
@@ -338,7 +400,12 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
     record = _load(import_id)
     assert record is not None
     everything = db.session.begin_nested()
-    write(record, outcome, writing)
+    try:
+        write(record, outcome, writing, tick)
+    except TooSlow as exc:
+        everything.rollback()
+        outcome.fail(exc.message)
+        return _finish(import_id, outcome, REJECTED)
     if mode == ALL_OR_NOTHING and outcome.bad_lines:
         # a NIK registered at the counter while this ran: all or nothing means nothing
         everything.rollback()

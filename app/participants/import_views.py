@@ -164,6 +164,7 @@ def status(import_id: uuid.UUID):  # type: ignore[no-untyped-def]
         "participants/excel/status.html",
         record=record,
         run=run,
+        notes=imports.notes(record),
         errors=errors[:ERRORS_SHOWN],
         more_errors=max(len(errors) - ERRORS_SHOWN, 0),
         can_write=can(current_user, "participants.write"),

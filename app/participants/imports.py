@@ -23,6 +23,7 @@ from flask_babel.speaklater import LazyString
 
 from app import clock, jobs
 from app.auth.services import Actor
+from app.jobrecords import ACTIVE, JobRun
 from app.participants import tasks
 from app.participants.imports_model import FORMATS, MODES, QUEUED, ParticipantImport
 from app.participants.services import parse_id
@@ -30,7 +31,10 @@ from tenants.context import require_tenant
 from tenants.db import db
 
 MAX_ERRORS = 20_000  # entries kept; the counts stay exact beyond it
-JOB_TIMEOUT = 1800
+TIME_LIMIT = 300  # seconds an import may read, check and write before it stops (nothing saved)
+JOB_TIMEOUT = TIME_LIMIT + 120  # RQ's kill, only if the import's own limit did not stop it
+# Advisory lock keys (with the coop's hash): one upload deciding at a time; one import running.
+START_LOCK, RUN_LOCK = 74_001, 74_002
 
 
 class UploadRefused(ValueError):
@@ -76,6 +80,11 @@ def error_entry(line: int, column: str, field: str, message: Any) -> dict[str, A
     return {"line": line, "col": column, "field": field, **freeze(message)}
 
 
+def note_entry(message: Any) -> dict[str, Any]:
+    """Something the reader should know that is not an error (e.g. where reading stopped)."""
+    return {"line": 0, "col": "", "field": "", "note": True, **freeze(message)}
+
+
 @dataclass(frozen=True)
 class ErrorRow:
     line: int  # 0: the file as a whole
@@ -87,7 +96,38 @@ def error_rows(record: ParticipantImport) -> list[ErrorRow]:
     return [
         ErrorRow(int(e.get("line") or 0), str(e.get("col") or ""), thaw(e))
         for e in record.errors or []
+        if not e.get("note")
     ]
+
+
+def notes(record: ParticipantImport) -> list[str]:
+    return [thaw(e) for e in record.errors or [] if e.get("note")]
+
+
+# --- one import at a time per coop ----------------------------------------------------------------
+
+
+def coop_lock(key: int, *, wait: bool) -> bool:
+    """Take this coop's transaction-level advisory lock ``key`` (PostgreSQL; SQLite has one writer
+    anyway). ``wait=False``: only if free, saying whether it was taken."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    lock = sa.func.pg_advisory_xact_lock if wait else sa.func.pg_try_advisory_xact_lock
+    taken = db.session.scalar(sa.select(lock(key, sa.func.hashtext(str(require_tenant().id)))))
+    return wait or bool(taken)
+
+
+def running_import() -> ParticipantImport | None:
+    """This coop's import that is waiting or running (its job queued or running), if any."""
+    query = (
+        sa.select(ParticipantImport)
+        .options(sa.orm.defer(ParticipantImport.content), sa.orm.defer(ParticipantImport.errors))
+        .join(JobRun, JobRun.rq_id == ParticipantImport.job_id)
+        .where(ParticipantImport.status == QUEUED, JobRun.status.in_(ACTIVE))
+        .order_by(ParticipantImport.created_at)
+        .limit(1)
+    )
+    return db.session.scalar(query)
 
 
 # --- the upload -----------------------------------------------------------------------------------
@@ -134,6 +174,16 @@ def start_import(
     name = clean_filename(filename)
     file_format = detect_format(name, content)
     assert file_format in FORMATS
+    coop_lock(START_LOCK, wait=True)  # until the caller commits: two uploads cannot both pass
+    busy = running_import()
+    if busy is not None:
+        raise UploadRefused(
+            _l(
+                "Impor lain (%(name)s) masih berjalan. Satu koperasi hanya menjalankan satu impor "
+                "pada satu waktu: tunggu sampai selesai, lalu unggah lagi.",
+                name=busy.filename,
+            )
+        )
     record = ParticipantImport(
         status=QUEUED,
         mode=mode,

@@ -174,3 +174,39 @@ def audit_events(app: Flask, ref: TenantRef, action: str) -> list[dict[str, Any]
                 sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.at)
             )
         ]
+
+
+def with_blank_rows(content: bytes, blanks: int, after: tuple[dict[str, Any], ...] = ()) -> bytes:
+    """``content`` (from ``xlsx``) with ``blanks`` rows of one space each appended to the sheet —
+    Excel's formatted empty rows — then the rows ``after``. The sheet's XML is written directly:
+    openpyxl would take minutes to write a million rows."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    name = "xl/worksheets/sheet1.xml"
+    sheet = source.read(name).decode()
+    last = max(int(n) for n in re.findall(r'<row r="(\d+)"', sheet))
+    parts = [
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t xml:space="preserve"> </t></is></c></row>'
+        for n in range(last + 1, last + blanks + 1)
+    ]
+    line = last + blanks
+    for r in after:
+        line += 1
+        cells = "".join(
+            f'<c r="{get_column_letter(i)}{line}" t="inlineStr"><is><t>{escape(str(r[h]))}</t>'
+            "</is></c>"
+            for i, h in enumerate(HEADERS, start=1) if r.get(h) is not None
+        )
+        parts.append(f'<row r="{line}">{cells}</row>')
+    sheet = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:T{line}"/>', sheet)
+    sheet = sheet.replace("</sheetData>", "".join(parts) + "</sheetData>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == name else source.read(item.filename)
+            target.writestr(item, data)
+    return out.getvalue()
