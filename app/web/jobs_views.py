@@ -87,10 +87,27 @@ def how_long(run: jobrecords.RunView) -> str:
     return format_timedelta(duration, threshold=1.5, locale=_locale())
 
 
+def job_title(title: str) -> str:
+    """A stored job title (Indonesian, as the code that queued it wrote it) in the reader's words.
+
+    Titles are kept as written; the known ones are translated here, a dated one keeps its date.
+    """
+    if title == "Impor peserta dari Excel":
+        return _("Impor peserta dari Excel")
+    if title == "Impor peserta dari CSV":
+        return _("Impor peserta dari CSV")
+    head, _sep, date = title.rpartition(", ")
+    if head == "Perawatan harian catatan pekerjaan":
+        return _("Perawatan harian catatan pekerjaan, %(date)s", date=date)
+    if head == "Hapus kunci idempotensi lama":
+        return _("Hapus kunci idempotensi lama, %(date)s", date=date)
+    return title
+
+
 def progress_payload(run: jobrecords.RunView) -> dict[str, Any]:
     return {
         "id": run.rq_id,
-        "title": run.title,
+        "title": job_title(run.title),
         "status": run.status,
         "label": status_label(run),
         "done": run.progress_done,
@@ -106,6 +123,7 @@ def progress_payload(run: jobrecords.RunView) -> dict[str, Any]:
 # Globals (not context) so that ``_progress.html``'s macro works when imported without context.
 bp.add_app_template_global(status_label, "job_status_label")
 bp.add_app_template_global(error_text, "job_error_text")
+bp.add_app_template_global(job_title, "job_title")
 
 
 def _load(job_id: str) -> jobrecords.RunView:
