@@ -186,6 +186,86 @@ def users_create(slug: str, email: str, role: str, name: str, password_stdin: bo
         click.echo(f"created {user.email} ({role})", err=True)
 
 
+def _staff(slug: str, email: str):  # type: ignore[no-untyped-def]
+    """The user EMAIL at coop SLUG, or a one-line error."""
+    from app.auth import services
+
+    _in_tenant(slug)
+    user = services.find_user_by_email(email.strip())
+    if user is None:
+        db.session.rollback()  # leave no transaction open in the coop behind the error
+        raise click.ClickException(f"no user {email} at {slug} (see 'gerai users create')")
+    return user
+
+
+OPERATOR = "cli"
+
+
+@users_cli.command("set-role")
+@click.argument("slug")
+@click.argument("email")
+@click.argument("role")
+@friendly
+def users_set_role(slug: str, email: str, role: str) -> None:
+    """Give EMAIL at SLUG the ROLE (admin, cashier, pengawas, mentor); its API tokens end."""
+    from app.auth import services
+    from app.auth.models import ROLES
+
+    if role not in ROLES:
+        raise click.ClickException(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    user = _staff(slug, email)
+    services.set_role(user, role, services.Actor(label=OPERATOR))
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}", err=True)
+
+
+def _set_active(slug: str, email: str, active: bool) -> None:
+    from app.auth import services
+
+    user = _staff(slug, email)
+    services.set_active(user, active, services.Actor(label=OPERATOR))
+    db.session.commit()
+    click.echo(f"{user.email} is now {'active' if active else 'deactivated'}", err=True)
+
+
+@users_cli.command("activate")
+@click.argument("slug")
+@click.argument("email")
+@friendly
+def users_activate(slug: str, email: str) -> None:
+    """Let EMAIL at SLUG sign in again."""
+    _set_active(slug, email, True)
+
+
+@users_cli.command("deactivate")
+@click.argument("slug")
+@click.argument("email")
+@friendly
+def users_deactivate(slug: str, email: str) -> None:
+    """End every session and API token of EMAIL at SLUG (not the coop's last active admin)."""
+    _set_active(slug, email, False)
+
+
+@users_cli.command("password-link")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--base-url", default="", help="The site's address, e.g. https://gerai.example")
+@with_appcontext
+@friendly
+def users_password_link(slug: str, email: str, base_url: str) -> None:
+    """Print a one-time link (48 hours) to set the password; the only thing on stdout."""
+    from flask import url_for
+
+    from app.auth import services
+
+    user = _staff(slug, email)
+    token = services.issue_password_link(user, services.Actor(label=OPERATOR))
+    db.session.commit()
+    with current_app.test_request_context():
+        path = url_for("auth.password_set", tenant_slug=slug, token=token)
+    click.echo(base_url.rstrip("/") + path)
+
+
 tokens_cli = click.Group("tokens", help="API tokens.")
 
 

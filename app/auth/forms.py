@@ -26,7 +26,8 @@ class LoginForm(FlaskForm):
 class StaffForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Isi email."))])
     name = StringField(_l("Nama"), validators=[Length(max=200)])
-    role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
+    # Most new staff work the counter; making someone an admin is a deliberate choice.
+    role = SelectField(_l("Peran"), choices=ROLE_CHOICES, default="cashier")
 
 
 class RoleForm(FlaskForm):

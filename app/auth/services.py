@@ -207,6 +207,9 @@ def set_role(user: User, role: str, actor: Actor) -> None:
     """A new role revokes the user's API tokens: a token carries the role it was made for."""
     if role not in ROLES:
         raise AuthError("role", _l("Peran tidak dikenal."), "role")
+    if role != user.role:
+        message = _l("Anda tidak bisa mengubah peran Anda sendiri. Minta admin lain.")
+        _guard_self(user, actor, message)
     _guard_last_admin(user, new_role=role)
     old, user.role = user.role, role
     if old != role:
@@ -239,9 +242,16 @@ def _guard_last_admin(user: User, *, new_role: str | None = None, deactivate: bo
         raise AuthError("last_admin", _l("Koperasi harus punya minimal satu pengurus admin aktif."))
 
 
+def _guard_self(user: User, actor: Actor, message: object) -> None:
+    """Nobody locks themselves out with one tap: another admin (or the operator) must do it."""
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise AuthError("self", str(message))
+
+
 def set_active(user: User, active: bool, actor: Actor) -> None:
     """Deactivation ends every session and API token of that user at once."""
     if not active:
+        _guard_self(user, actor, _l("Anda tidak bisa menonaktifkan akun Anda sendiri."))
         _guard_last_admin(user, deactivate=True)
         user.session_version += 1
         _revoke_all_tokens(user)

@@ -111,12 +111,22 @@ def staff_role(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.staff"))
 
 
+@bp.get("/staff/<uuid:user_id>/deactivate")
+@requires("staff.manage")
+def staff_deactivate_confirm(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The question before a deactivation: a page of its own, so it works without JavaScript."""
+    user = _load_user(user_id)
+    return render_template("auth/staff_deactivate.html", user=user, action_form=EmptyForm())
+
+
 @bp.post("/staff/<uuid:user_id>/<any(activate, deactivate):action>")
 @requires("staff.manage")
 def staff_active(user_id: uuid.UUID, action: str):  # type: ignore[no-untyped-def]
     user = _load_user(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if action == "deactivate" and request.form.get("confirm") != "1":
+        return redirect(url_for("auth.staff_deactivate_confirm", user_id=user_id), code=303)
     try:
         services.set_active(user, action == "activate", actor_from_request())
         db.session.commit()
