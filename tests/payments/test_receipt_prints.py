@@ -225,3 +225,31 @@ def test_print_and_pdf_of_another_coops_payment_are_404(app, make_coop) -> None:
                  f"/{a.slug}/payments/{b_pid}/receipt.pdf"):
         assert admin.post(path, data={"csrf_token": csrf, "size": "a6"}).status_code == 404, path
     assert _prints(app, b) == []
+
+
+def test_eight_first_prints_at_once_make_one_original(app, staff) -> None:
+    """The payment row is locked while a print is recorded: only one of them is the original."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    coop, _clients = staff
+    pid = _paid(app, coop)
+    url = f"/{coop.slug}/payments/{pid}/receipt"
+    clients = []
+    for _ in range(8):
+        client = app.test_client()
+        login(client, coop.slug, coop.emails["cashier"])
+        clients.append((client, _csrf_from(client.get(url).get_data(as_text=True))))
+    barrier = threading.Barrier(len(clients))
+
+    def print_once(i: int) -> bool:
+        client, csrf = clients[i]
+        barrier.wait()
+        response = client.post(f"{url}/print", data={"csrf_token": csrf})
+        assert response.status_code == 200
+        return "SALINAN" in _article(response.get_data(as_text=True))
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        copies = list(pool.map(print_once, range(len(clients))))
+    assert sorted(copies) == [False] + [True] * 7
+    assert len(_prints(app, coop)) == 8
