@@ -232,7 +232,11 @@ def detail(action: str, d: dict[str, Any]) -> str:
     if action == "participants.export":
         return str(_l("%(rows)s baris", rows=d.get("rows", 0)))
     if action == "participant.update" and d.get("fields"):
-        return ", ".join(str(f) for f in d["fields"])
+        from app.participants.excel_columns import COLUMNS
+
+        headers = {c.key: c.header for c in COLUMNS}  # the names the coop's Excel file uses
+        headers["programs"] = "JHT"
+        return ", ".join(headers.get(str(f), str(f)) for f in d["fields"])
     if action == "auth.login_failed" and d.get("reason") == "deactivated":
         return str(_l("akun nonaktif"))
     if action.startswith("door.") and d.get("reason"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -46,14 +47,21 @@ def add_event(app, coop, action: str, at: dt.datetime, **kw) -> None:  # type: i
 def history(app, web):  # type: ignore[no-untyped-def]
     """Sign-ins, a registration by the cashier, cash, a void, an import, an old event."""
     cashier = signed_in(app, web, "cashier")
+    by_cashier, by_admin = as_user(app, web, "cashier"), as_user(app, web, "admin")
     with app.app_context(), tenant_context(web.ref):
         from app.participants import services as participants
         from tests.participants.helpers import person
 
-        p = participants.register(person(name="Siti Aisyah"), as_user(app, web, "cashier"))
+        data = person(name="Siti Aisyah")
+        p = participants.register(data, by_cashier)
         pid = str(p.id)
         db.session.commit()
+    with app.app_context(), tenant_context(web.ref):
+        p = participants.lock_participant(uuid.UUID(pid))
+        participants.update(p, {**data, "phone": "081299990000"}, by_admin)
+        db.session.commit()
     paid = pay(app.test_client(), web, pid, role="cashier").get_json()
+    assert "id" in paid, paid
     void(app, web, paid["id"], "Salah bulan")
     add_event(app, web, "participants.import", dt.datetime.now(dt.UTC),
               actor="admin", target="participant_import:01a22fd6-0000-7000-8000-000000000001",
@@ -77,6 +85,8 @@ def test_log_speaks_words_and_names_who(app, web, history) -> None:
     assert "Mendaftarkan peserta" in registered and "Siti Aisyah" in registered
     assert web.emails["cashier"] in registered
     assert f'href="/{web.slug}/participants/{history["pid"]}"' in page
+    changed = next(t for code, t in found if code == "participant.update")
+    assert "Mengubah data peserta" in changed and "Siti Aisyah" in changed and "No. HP" in changed
     taken = next(t for code, t in found if code == "payment.create")
     assert "Menerima pembayaran" in taken and history["paid"]["receipt_no"] in taken
     voided = next(t for code, t in found if code == "payment.void")
