@@ -273,6 +273,26 @@ COLUMNS: tuple[Column, ...] = (
            ""),
 )
 
+# How the export writes coded values: the words the converters above read back (file format, the
+# same in every language, like the headers).
+WORDS_OUT: dict[str, dict[Any, str]] = {
+    "sector": {
+        "fishery": "Perikanan/Nelayan", "agriculture": "Pertanian", "trade": "Perdagangan",
+        "transport": "Transportasi", "labour": "Buruh/Pekerja harian", "services": "Jasa",
+        "other": "Lainnya",
+    },
+    "coop_role": {
+        "pengurus": "Pengurus", "pengawas": "Pengawas", "anggota": "Anggota",
+        "bukan_anggota": "Bukan anggota",
+    },
+    "preferred_channel": {"whatsapp": "WhatsApp", "sms": "SMS", "email": "Email"},
+    "yes_no": {True: "ya", False: "tidak"},
+}
+
+# Read-only columns the export adds after the template's: the import skips them without a word.
+EXPORT_EXTRAS = ("Status", "Tunggakan (bulan)", "Terdaftar")
+READ_ONLY = frozenset(header_key(h) for h in EXPORT_EXTRAS)
+
 BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = tuple(c.key for c in COLUMNS if c.required)
 

@@ -1,8 +1,10 @@
-"""Participant export (XLSX or CSV) in the field order of BPJS's Perisai registration form.
+"""Participant export (XLSX or CSV) in the import template's columns, so a full export re-imports.
 
-Columns: NIK, name, family-card number, place and date of birth, sex, phone, address, kelurahan,
-kecamatan, occupation — the order the counter re-types them into the Sistem Informasi Perisai —
-then Gerai's own KPJ, status and paid-through month. NIK and family-card number are masked
+Columns: the template's (``excel_columns.COLUMNS``: NIK, name, family-card number, place and date of
+birth, sex, phone, email, address, kelurahan, kecamatan, occupation — the Perisai form's order —
+then sector, income, JHT, KPJ, coop role, channel, consent and "Lunas sampai", the paid-through
+month, which a re-import takes as the opening balance), then read-only extras the import skips:
+status, months in arrears, registration date. NIK and family-card number are masked
 (``2104********0001``) unless the export is a full one, which needs ``export.full`` (the caller
 checks it). Dates read ``DD-MM-YYYY``, phones as people write them (``0812-3456-7890``). The
 participant list's filters (search, status, arrears) apply. Every export goes to the audit log:
@@ -27,6 +29,7 @@ from app.formatting import phone_display
 from app.participants import listing
 from app.participants.coverage_state import coverage_columns
 from app.participants.csv_cells import csv_safe
+from app.participants.excel_columns import COLUMNS, EXPORT_EXTRAS, WORDS_OUT
 from app.participants.identifiers import mask_number
 from app.participants.labels import status_labels
 from app.participants.models import Participant
@@ -38,21 +41,14 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-PERISAI_FIELDS = (
-    "nik", "name", "family_card_number", "birth_place", "birth_date", "sex", "phone", "address",
-    "kelurahan", "kecamatan", "occupation",
-)
 
 
-def headers() -> list[Any]:
-    return [
-        _l("NIK"), _l("Nama"), _l("No. KK"), _l("Tempat lahir"), _l("Tanggal lahir"),
-        _l("Jenis kelamin"), _l("No. HP"), _l("Alamat"), _l("Kelurahan"), _l("Kecamatan"),
-        _l("Pekerjaan"), _l("KPJ"), _l("Status"), _l("Lunas sampai"),
-    ]
+def headers() -> list[str]:
+    """The import template's headers in its order, then the read-only extras."""
+    return [c.header for c in COLUMNS] + list(EXPORT_EXTRAS)
 
 
-WIDTHS = (20, 28, 20, 16, 14, 8, 16, 36, 18, 18, 18, 14, 14, 12)
+WIDTHS = (20, 28, 20, 16, 14, 8, 16, 24, 36, 18, 18, 18, 18, 12, 8, 14, 14, 10, 10, 12, 14, 10, 12)
 
 
 @dataclass(frozen=True)
@@ -70,14 +66,16 @@ class Export:
     mimetype: str
 
 
-def rows(filters: Filters, *, full: bool, today: dt.date) -> list[list[str]]:
-    """The export's rows (strings), sorted by name like the participant list."""
+def rows(filters: Filters, *, full: bool, today: dt.date) -> list[list[Any]]:
+    """The export's rows, sorted by name like the participant list: every template column written
+    the way the import reads it back (a full export re-imports as the same people), then status,
+    months in arrears and the registration date."""
     cols = coverage_columns(today)
     query = sa.select(
-        *(getattr(Participant, name) for name in PERISAI_FIELDS),
-        Participant.kpj,
+        *(getattr(Participant, name) for name in _FIELDS),
         cols["status"].label("status"),
         cols["paid_through"].label("paid_through"),
+        cols["arrears_months"].label("arrears_months"),
     )
     if filters.q and filters.q.strip():
         query = query.where(listing.search_condition(filters.q))
@@ -88,15 +86,30 @@ def rows(filters: Filters, *, full: bool, today: dt.date) -> list[list[str]]:
     query = query.order_by(Participant.sort_name, Participant.id)
     labels = {key: str(label) for key, label in status_labels().items()}  # one text per file
     mask = (lambda v: v or "") if full else mask_number
+    yes_no = WORDS_OUT["yes_no"]
     out = []
     for r in db.session.execute(query):
         out.append([
-            mask(r.nik), r.name, mask(r.family_card_number), r.birth_place,
-            r.birth_date.strftime("%d-%m-%Y"), r.sex, phone_display(r.phone), r.address,
-            r.kelurahan, r.kecamatan, r.occupation, r.kpj or "", labels.get(r.status, r.status),
+            mask(r.nik), r.name, mask(r.family_card_number), r.birth_place or "",
+            r.birth_date.strftime("%d-%m-%Y"), r.sex, phone_display(r.phone), r.email or "",
+            r.address or "", r.kelurahan or "", r.kecamatan or "", r.occupation,
+            WORDS_OUT["sector"].get(r.sector, r.sector), int(r.declared_income),
+            yes_no[bool(r.jht)],
+            r.kpj or "", WORDS_OUT["coop_role"].get(r.coop_role, r.coop_role),
+            WORDS_OUT["preferred_channel"].get(r.preferred_channel, r.preferred_channel),
+            yes_no[bool(r.whatsapp_consent)],
             str(Period.from_index(r.paid_through)) if r.paid_through is not None else "",
+            labels.get(r.status, r.status), int(r.arrears_months or 0),
+            r.registered_on.strftime("%d-%m-%Y"),
         ])
     return out
+
+
+_FIELDS = (
+    "nik", "name", "family_card_number", "birth_place", "birth_date", "sex", "phone", "email",
+    "address", "kelurahan", "kecamatan", "occupation", "sector", "declared_income", "jht", "kpj",
+    "coop_role", "preferred_channel", "whatsapp_consent", "registered_on",
+)
 
 
 # --- writers --------------------------------------------------------------------------------------

@@ -27,10 +27,8 @@ that is rolled back if a duplicate turns up while writing.
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.dues import Period
+from app.formatting import number
 from app.participants import excel_read, imports, services, validation
 from app.participants.coverage_state import (
     CoverageStateError,
@@ -48,7 +47,7 @@ from app.participants.coverage_state import (
     set_opening_balance,
 )
 from app.participants.excel_columns import BY_KEY, COLUMNS
-from app.participants.imports import MAX_ERRORS, error_entry, note_entry
+from app.participants.excel_outcome import Good, Outcome, TooSlow, deadline, stopped
 from app.participants.imports_model import (
     ALL_OR_NOTHING,
     DONE,
@@ -64,46 +63,6 @@ CHUNK = 1000
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
-@dataclass
-class Good:
-    line: int
-    values: dict[str, Any]
-    paid_through: Period | None
-    participant: Participant | None = None
-
-
-@dataclass
-class Outcome:
-    total: int = 0
-    good: list[Good] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    bad_lines: set[int] = field(default_factory=set)
-    written: int = 0
-    truncated: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-
-    def note(self, message: Any) -> None:
-        self.errors.append(note_entry(message))
-
-    def fail(self, message: Any) -> None:
-        """The import as a whole stops: only this message (and the notes) are kept."""
-        self.errors = [e for e in self.errors if e.get("note")]
-        self.bad_lines.clear()
-        self.total = 0
-        self.written = 0
-        self.add(0, "", message)
-
-    def add(self, line: int, key: str, message: Any) -> None:
-        if line:
-            self.bad_lines.add(line)
-        if len(self.errors) >= MAX_ERRORS:
-            self.truncated = True
-            return
-        column = BY_KEY[key].header if key in BY_KEY else ""
-        self.errors.append(error_entry(line, self.headers.get(key, column), key, message))
-
-
 # --- building one participant (the register service's steps, without its per-row queries) -------
 
 
@@ -116,37 +75,6 @@ def build(values: dict[str, Any], paid_through: Period | None, as_of: dt.date) -
         start = min(paid_through, Period.of(as_of))
         set_opening_balance(p, start, paid_through, as_of)
     return p
-
-
-class TooSlow(excel_read.FileProblem):
-    """The import ran past ``imports.TIME_LIMIT``."""
-
-
-def deadline(seconds: int) -> Callable[[], None]:
-    """A ``tick`` that raises TooSlow once ``seconds`` have passed (called per line and row)."""
-    end = time.monotonic() + seconds
-
-    def tick() -> None:
-        if time.monotonic() > end:
-            raise TooSlow(
-                _l(
-                    "Impor dihentikan karena lebih dari %(minutes)s menit; tidak ada yang "
-                    "disimpan. Bagi berkas menjadi beberapa berkas yang lebih kecil lalu unggah "
-                    "lagi.",
-                    minutes=max(1, round(seconds / 60)),
-                )
-            )
-
-    return tick
-
-
-def _stopped(line: int) -> Any:
-    return _l(
-        "Pembacaan berhenti di baris %(line)s: sesudah %(n)s baris kosong berturut-turut, sisa "
-        "lembar dianggap kosong dan tidak dibaca. Bila masih ada peserta di bawahnya, hapus "
-        "baris-baris kosong itu lalu unggah lagi.",
-        line=excel_read.count(line), n=excel_read.count(excel_read.BLANK_RUN),
-    )
 
 
 def _too_far() -> Any:
@@ -324,8 +252,8 @@ def _finish(import_id: uuid.UUID, outcome: Outcome, status: str) -> dict[str, An
         bad_rows=record.error_rows,
         file_format=record.file_format,
     )
-    steps = max(2 * outcome.total, 1)
-    jobs.report_progress(steps, steps, _("Selesai."))
+    rows = max(outcome.total, 1)
+    jobs.report_progress(rows, rows, _("Selesai."))
     return summary(record)
 
 
@@ -364,7 +292,7 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
     try:
         sheet = excel_read.read(content, file_format, tick)
         if sheet.stopped_at is not None:
-            outcome.note(_stopped(sheet.stopped_at))
+            outcome.note(stopped(sheet.stopped_at))
         if not sheet.rows:
             raise excel_read.FileProblem(_l("Tidak ada baris peserta di bawah judul kolom."))
     except excel_read.FileProblem as exc:
@@ -374,11 +302,12 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
     outcome.total = len(sheet.rows)
     outcome.headers = sheet.headers
     outcome.ignored = sheet.ignored
-    total, steps = outcome.total, 2 * outcome.total
+    total = outcome.total
 
     def checking(done: int) -> None:
         jobs.report_progress(
-            done, steps, _("Memeriksa baris %(done)s dari %(total)s", done=done, total=total)
+            done, total,
+            _("Memeriksa baris %(done)s dari %(total)s", done=number(done), total=number(total)),
         )
 
     try:
@@ -389,12 +318,12 @@ def run(import_id: uuid.UUID) -> dict[str, Any]:
     if mode == ALL_OR_NOTHING and outcome.bad_lines:
         return _finish(import_id, outcome, REJECTED)
 
-    good = max(len(outcome.good), 1)
+    good = len(outcome.good)
 
     def writing(done: int) -> None:
         jobs.report_progress(
-            total + round(done * total / good), steps,
-            _("Menyimpan peserta %(done)s dari %(total)s", done=done, total=len(outcome.good)),
+            done, good,
+            _("Menyimpan peserta %(done)s dari %(total)s", done=number(done), total=number(good)),
         )
 
     record = _load(import_id)

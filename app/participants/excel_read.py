@@ -25,7 +25,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.participants.csv_cells import csv_restore
-from app.participants.excel_columns import BY_KEY, COLUMNS, REQUIRED, Column, column_for
+from app.participants.excel_columns import (
+    BY_KEY,
+    COLUMNS,
+    READ_ONLY,
+    REQUIRED,
+    Column,
+    column_for,
+    header_key,
+)
 from app.participants.identifiers import FieldError
 
 MAX_ROWS = 25_000  # participant rows per file
@@ -74,6 +82,8 @@ def _map_header(values: tuple[Any, ...]) -> tuple[dict[int, Column], dict[str, s
         if _blank(value):
             continue
         written = " ".join(str(value).split())[:100]
+        if header_key(value) in READ_ONLY:
+            continue  # the export's own read-only extras (status, arrears): not data to import
         column = column_for(value)
         if column is None:
             ignored.append(written)

@@ -22,6 +22,7 @@ from app import jobrecords, jobs
 from app.auth.access import actor_from_request, requires
 from app.auth.forms import EmptyForm
 from app.auth.services import can
+from app.formatting import number
 from tenants.context import require_tenant
 from tenants.db import db
 
@@ -112,6 +113,10 @@ def progress_payload(run: jobrecords.RunView) -> dict[str, Any]:
         "label": status_label(run),
         "done": run.progress_done,
         "total": run.progress_total,
+        "count": (
+            f"{number(run.progress_done)} / {number(run.progress_total)}"
+            if run.progress_total else ""
+        ),
         "percent": run.percent,
         "message": run.progress_message,
         "error": error_text(run),

@@ -80,8 +80,8 @@ def test_job_page_has_the_progress_component_and_works_without_js(
     data = client.get(f"/{coop.slug}/jobs/{rq_id}/progress").get_json()
     assert data == {
         "id": rq_id, "title": "Impor 100 baris", "status": "running", "label": "Sedang berjalan",
-        "done": 25, "total": 100, "percent": 25, "message": "baris 25", "error": None,
-        "finished": False, "attempts": 0,
+        "done": 25, "total": 100, "count": "25 / 100", "percent": 25, "message": "baris 25",
+        "error": None, "finished": False, "attempts": 0,
     }
     assert client.get(f"/{coop.slug}/jobs/").status_code == 403  # the list is for admins
     assert client.get("/static/progress.js").status_code == 200

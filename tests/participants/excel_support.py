@@ -30,10 +30,7 @@ from tests.participants.helpers import person
 
 TODAY = dt.date(2026, 11, 10)
 HEADERS = [c.header for c in COLUMNS]
-EXPORT_HEADERS = [
-    "NIK", "Nama", "No. KK", "Tempat lahir", "Tanggal lahir", "Jenis kelamin", "No. HP", "Alamat",
-    "Kelurahan", "Kecamatan", "Pekerjaan", "KPJ", "Status", "Lunas sampai",
-]
+EXPORT_HEADERS = [*HEADERS, "Status", "Tunggakan (bulan)", "Terdaftar"]
 
 
 @pytest.fixture(name="inproc", scope="module")

@@ -32,7 +32,7 @@ from tests.participants.excel_support import (  # noqa: F401 - fixtures
 from tests.participants.helpers import make_nik, person, register
 
 
-def test_export_in_perisai_order_masked_and_audited(web, coop) -> None:
+def test_export_in_the_template_order_masked_and_audited(web, coop) -> None:
     nik = make_nik(dt.date(1980, 5, 15), "L", serial=1)
     register(coop.ref, today=TODAY, nik=nik, name="Ahmad Nelayan", phone="081234567890",
              family_card_number="2104010101200007", birth_place="Daik", address="Jl. Laut 1",
@@ -46,8 +46,9 @@ def test_export_in_perisai_order_masked_and_audited(web, coop) -> None:
     ahmad = by_name["Ahmad Nelayan"]
     assert ahmad == (
         "2104********0001", "Ahmad Nelayan", "2104********0007", "Daik", "15-05-1980", "L",
-        "0812-3456-7890", "Jl. Laut 1", "Sungai Lumpur", "Lingga", "Nelayan", "12345678901",
-        "Baru", None,
+        "0812-3456-7890", None, "Jl. Laut 1", "Sungai Lumpur", "Lingga", "Nelayan",
+        "Perikanan/Nelayan", 1000000, "tidak", "12345678901", "Bukan anggota", "WhatsApp",
+        "tidak", None, "Baru", 0, "10-11-2026",
     )
     assert '=HYPERLINK("x")' in by_name  # text, never a formula
     (event,) = audit_events(web, coop.ref, "participants.export")
@@ -58,7 +59,8 @@ def test_export_in_perisai_order_masked_and_audited(web, coop) -> None:
     assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert lines[0] == EXPORT_HEADERS and lines[1:] == [
-        ["'=HYPERLINK(\"x\")" if v == '=HYPERLINK("x")' else v or "" for v in r]
+        ["'=HYPERLINK(\"x\")" if v == '=HYPERLINK("x")' else "" if v is None else str(v)
+         for v in r]
         for r in cells[1:]
     ]  # the same rows; CSV injection defused
     assert [e["file_format"] for e in audit_events(web, coop.ref, "participants.export")] == [
@@ -97,7 +99,7 @@ def test_export_applies_the_list_filters(web, coop) -> None:
     base = f"/{coop.slug}/participants/excel/export.xlsx"
     names = [r[1] for r in exported(client.get(f"{base}?status=active"))[1:]]
     assert names == ["Ani Aktif"]
-    assert exported(client.get(f"{base}?status=active"))[1][12:] == ("Aktif", "2026-12")
+    assert exported(client.get(f"{base}?status=active"))[1][19:22] == ("2026-12", "Aktif", 0)
     names = [r[1] for r in exported(client.get(f"{base}?status=new&q=baru"))[1:]]
     assert names == ["Budi Baru", "Cici Baru"]
     assert [r[1] for r in exported(client.get(f"{base}?q=cici"))[1:]] == ["Cici Baru"]

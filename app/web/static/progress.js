@@ -13,7 +13,8 @@
 
   function update(box, data) {
     setText(box, ".job-status", data.label);
-    setText(box, ".job-count", data.total ? data.done + " / " + data.total : "");
+    setText(box, ".job-count", data.count !== undefined ? data.count
+      : (data.total ? data.done + " / " + data.total : ""));
     setText(box, ".job-message", data.message);
     var error = setText(box, ".job-error", data.error);
     if (error) { error.hidden = !data.error; }
