@@ -53,42 +53,45 @@ def _run_group(group: str, patterns: list[str], max_children: int) -> None:
     mutmut_main._run(tuple(patterns), max_children)
 
 
-def _results() -> dict[str, int]:
-    """Exit code per mutant, as mutmut stored them in mutants/**/*.meta."""
-    codes: dict[str, int] = {}
-    for meta in (ROOT / "mutants").rglob("*.py.meta"):
-        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
-    return codes
+def _results() -> dict[str, tuple[int | None, str]]:
+    """Exit code and source path per mutant, as mutmut stored them in mutants/**/*.meta."""
+    found: dict[str, tuple[int | None, str]] = {}
+    base = ROOT / "mutants"
+    for meta in base.rglob("*.py.meta"):
+        source = str(meta.relative_to(base))[: -len(".meta")]
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            found[name] = (code, source)
+    return found
 
 
 def _report(group: str, patterns: list[str], seconds: float) -> str:
+    import fnmatch
+
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.stats import status_by_exit_code
 
-    codes = _results()
+    found = _results()
     if patterns:
-        import fnmatch
-
-        codes = {k: v for k, v in codes.items() if any(fnmatch.fnmatch(k, p) for p in patterns)}
-    statuses = Counter(status_by_exit_code[code] for code in codes.values())
-    tested = statuses["killed"] + statuses["survived"] + statuses["timeout"]
-    survivors = sorted(k for k, v in codes.items() if status_by_exit_code[v] == "survived")
+        found = {k: v for k, v in found.items() if any(fnmatch.fnmatch(k, p) for p in patterns)}
+    status = {name: status_by_exit_code[code] for name, (code, _src) in found.items()}
+    counts = Counter(status.values())
+    tested = counts["killed"] + counts["survived"] + counts["timeout"]
+    survivors = sorted(name for name, st in status.items() if st == "survived")
     lines = [
-        f"group {group}: {len(codes)} mutants in {seconds / 60:.1f} min"
+        f"group {group}: {len(found)} mutants in {seconds / 60:.1f} min"
         + (f" (patterns: {' '.join(patterns)})" if patterns else ""),
-        "  " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
-        f"  survival rate {statuses['survived'] / tested:.1%} of {tested} tested"
+        "  " + ", ".join(f"{st} {n}" for st, n in sorted(counts.items())),
+        f"  survival rate {counts['survived'] / tested:.1%} of {tested} tested"
         if tested
         else "  nothing tested",
         "",
     ]
     for name in survivors:
-        shown = subprocess.run(
-            [sys.executable, "-m", "mutmut", "show", name],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        ).stdout
-        diff = [ln for ln in shown.splitlines() if ln.startswith(("-", "+"))
-                and not ln.startswith(("---", "+++"))]
-        lines += [name, *("    " + ln for ln in diff), ""]
+        diff = get_diff_for_mutant(name, path=found[name][1]).splitlines()
+        changed = [
+            ln for ln in diff if ln.startswith(("-", "+")) and not ln.startswith(("---", "+++"))
+        ]
+        lines += [name, *("    " + ln for ln in changed), ""]
     return "\n".join(lines)
 
 
