@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.participants import import_views as participant_excel_views
     from app.participants import views as participant_views
     from app.payments import views as payment_views
-    from app.web import jobs_views, nav
+    from app.web import icons, jobs_views, nav
     from app.web import views as web_views
 
     settings = settings or load_settings(**overrides)
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     requests.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
+    icons.init_app(app)
     app.register_blueprint(web_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(participant_views.bp)

@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     login_manager.init_app(app)
-    login_manager.session_protection = "basic"
+    # No "fresh login" is used anywhere, and "basic" protection only rewrote the cookie (marking it
+    # not fresh) on requests that changed nothing else: each rewrite can overwrite a newer session.
+    login_manager.session_protection = None
     formatting.init_app(app)
 
     @app.teardown_appcontext

@@ -7,7 +7,7 @@ import secrets
 import time
 
 from flask import Flask, Request, Response, abort, g, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from app.logs import mask_path, request_id_var, user_var
 from config import Settings
@@ -35,14 +35,36 @@ def _has_nul() -> bool:
     return False
 
 
+# Responses that never carry a session cookie: files and icons.
+STATIC_ENDPOINTS = frozenset({"static", "icon"})
+
+
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions; a request without the cookie (every API call) starts an
-    empty session without building the signer first."""
+    """Flask's signed-cookie sessions, written only when a coop's page changed them.
+
+    A response that writes the cookie can overwrite a newer one: on a slow link a request that left
+    before the sign-in (a favicon, an error page) comes back after it and signs the person out. So
+    the cookie is written only when the session was modified, by a successful (< 400) response of a
+    coop's page — never by an error page, a static file or anything outside a coop — and an
+    unchanged session is never re-sent. A request without the cookie (every API call) starts an
+    empty session without building the signer first.
+    """
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if session.accessed:
+            response.vary.add("Cookie")
+        if (
+            session.modified
+            and response.status_code < 400
+            and g.get("tenant") is not None
+            and request.endpoint not in STATIC_ENDPOINTS
+        ):
+            super().save_session(app, session, response)
 
 
 def log_access(response: Response) -> None:
@@ -88,7 +110,7 @@ def init_app(app: Flask) -> None:
         if settings.is_production:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")  # icons set their own
+        if request.endpoint not in STATIC_ENDPOINTS:
             log_access(response)
         return response

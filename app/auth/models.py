@@ -63,3 +63,15 @@ class PasswordLink(TenantOwned, Base):
         tenant_fk(["user_id"], "users"),
         sa.UniqueConstraint("tenant_id", "token_hash"),
     )
+
+
+class LoginThrottle(TenantOwned, Base):
+    """One sign-in counter (email + address, email, or address; keyed by a hash) and its window."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(64))
+    window_start: Mapped[dt.datetime] = mapped_column()
+    count: Mapped[int] = mapped_column()
+
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "key"),)

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from app.auth import throttle
 from app.auth.models import ROLES, PasswordLink, User
 from tenants import audit
 from tenants.context import require_tenant
@@ -25,9 +26,6 @@ _DUMMY_HASH = hasher.hash("not-a-real-password-but-the-same-cost")
 
 MIN_PASSWORD = 10
 LINK_HOURS = 48
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILS_PER_EMAIL = 5
-MAX_FAILS_PER_ADDRESS = 20
 
 # What each role may do; views and the API check these names, never role strings.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -131,27 +129,26 @@ def list_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.email)))
 
 
-def _recent_failures(**match: str) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    query = (
-        sa.select(sa.func.count())
-        .select_from(audit.AuditEvent)
-        .where(audit.AuditEvent.action == "auth.login_failed", audit.AuditEvent.at >= since)
-    )
-    if "email" in match:
-        query = query.where(audit.AuditEvent.target == match["email"])
-    if "ip" in match:
-        query = query.where(audit.AuditEvent.ip == match["ip"])
-    return int(db.session.scalar(query) or 0)
+NOT_AN_EMAIL = "[bukan email]"
+
+
+def audit_email(raw: str) -> str:
+    """What a failed sign-in's audit line names: the address typed, only if it is one.
+
+    Anything else (a password typed into the wrong field, say) becomes a marker, never stored.
+    """
+    try:
+        return normalise_email(raw)
+    except AuthError:
+        return NOT_AN_EMAIL
 
 
 def authenticate(email: str, password: str, actor: Actor) -> User:
-    """Check a sign-in at the current coop; throttled per coop+email and per client address."""
+    """Check a sign-in at the current coop, throttled per email + address (see ``throttle``)."""
     email = (email or "").strip().lower()
-    if _recent_failures(email=email) >= MAX_FAILS_PER_EMAIL or (
-        actor.ip and _recent_failures(ip=actor.ip) >= MAX_FAILS_PER_ADDRESS
-    ):
-        record_audit("auth.login_throttled", actor, target=email)
+    attempt = throttle.reserve(email, actor.ip)
+    if not attempt.allowed:
+        record_audit("auth.login_throttled", actor, target=audit_email(email))
         db.session.commit()
         raise AuthError(
             "throttled",
@@ -166,9 +163,10 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.password_hash:
-        record_audit("auth.login_failed", actor, target=email)
+        record_audit("auth.login_failed", actor, target=audit_email(email))
         db.session.commit()
         raise AuthError("invalid", _l("Email atau kata sandi salah."))
+    attempt.succeeded()
     if not user.active:
         record_audit("auth.login_failed", actor, target=email, reason="deactivated")
         db.session.commit()
@@ -177,6 +175,7 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
         user.password_hash = hasher.hash(password)
     user.last_login_at = utcnow()
     record_audit("auth.login", actor, target=email)
+    throttle.forget_expired()
     db.session.commit()
     return user
 
@@ -259,8 +258,24 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     record_audit("user.activate" if active else "user.deactivate", actor, target=user.email)
 
 
+def _void_open_links(user: User) -> None:
+    """Every unused link of ``user`` stops working (marked used): only the newest one counts."""
+    db.session.execute(
+        sa.update(PasswordLink)
+        .where(
+            PasswordLink.tenant_id == user.tenant_id,
+            PasswordLink.user_id == user.id,
+            PasswordLink.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def issue_password_link(user: User, actor: Actor) -> str:
-    """A one-time token valid for 48 hours; only its hash is stored."""
+    """A one-time token valid for 48 hours that voids the user's older ones; only its hash is
+    stored."""
+    _void_open_links(user)
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordLink(
@@ -294,7 +309,7 @@ def use_password_link(token: str, password: str, actor: Actor) -> User:
     user = get_user(link.user_id)
     if user is None or not user.active:
         raise AuthError("inactive", _l("Akun ini sudah dinonaktifkan. Hubungi pengurus koperasi."))
-    link.used_at = utcnow()
+    _void_open_links(user)  # this link and any other still open
     user.password_hash = hasher.hash(password)
     user.session_version += 1
     record_audit("user.password_set", actor, target=user.email)
@@ -342,6 +357,15 @@ def revoke_api_token(user: User, token_id: uuid.UUID, actor: Actor) -> bool:
     token.revoked_at = utcnow()
     record_audit("token.revoke", actor, target=user.email, label=token.label)
     return True
+
+
+def end_sessions(user: User) -> None:
+    """Sign-out: every session cookie of ``user`` made so far stops working, copies included.
+
+    The cookie is signed, not stored, so "this session" can only end by changing what the loader
+    checks: the user's session version, which also ends the user's sessions on other devices.
+    """
+    user.session_version += 1
 
 
 def load_session_user(user_key: str) -> User | None:

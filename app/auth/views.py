@@ -44,6 +44,8 @@ def login():  # type: ignore[no-untyped-def]
 def logout():  # type: ignore[no-untyped-def]
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
         logout_user()
     return redirect(url_for("auth.login"))
 
@@ -55,16 +57,27 @@ def _load_user(user_id: uuid.UUID) -> services.User:
     return user
 
 
-@bp.get("/staff")
-@requires("staff.manage")
-def staff():  # type: ignore[no-untyped-def]
+def _staff_page(form: StaffForm | None = None, new_link: dict | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The staff page; a fresh password link is shown on the page that made it, never flashed:
+    a flash would sit in the session cookie, which is signed but readable."""
     return render_template(
         "auth/staff.html",
         users=services.list_users(),
-        form=StaffForm(),
+        form=form or StaffForm(),
         role_form=RoleForm(),
         action_form=EmptyForm(),
-    )
+        new_link=new_link,
+    ), status
+
+
+def _link(message: str, token: str) -> dict:
+    return {"message": message, "url": url_for("auth.password_set", token=token, _external=True)}
+
+
+@bp.get("/staff")
+@requires("staff.manage")
+def staff():  # type: ignore[no-untyped-def]
+    return _staff_page()
 
 
 @bp.post("/staff")
@@ -82,13 +95,9 @@ def staff_create():  # type: ignore[no-untyped-def]
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            flash(_("Staf ditambahkan. Kirim tautan ini kepadanya (berlaku 48 jam):"), "ok")
-            flash(url_for("auth.password_set", token=token, _external=True), "link")
-            return redirect(url_for("auth.staff"))
-    users = services.list_users()
-    return render_template(
-        "auth/staff.html", users=users, form=form, role_form=RoleForm(), action_form=EmptyForm()
-    ), 422
+            message = _("Staf ditambahkan. Kirim tautan ini kepadanya (berlaku 48 jam):")
+            return _staff_page(new_link=_link(message, token), status=201)
+    return _staff_page(form, status=422)
 
 
 @bp.post("/staff/<uuid:user_id>/role")
@@ -145,9 +154,8 @@ def staff_password_link(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
         abort(400)
     token = services.issue_password_link(user, actor_from_request())
     db.session.commit()
-    flash(_("Tautan atur kata sandi (sekali pakai, berlaku 48 jam):"), "ok")
-    flash(url_for("auth.password_set", token=token, _external=True), "link")
-    return redirect(url_for("auth.staff"))
+    message = _("Tautan atur kata sandi (sekali pakai, berlaku 48 jam):")
+    return _staff_page(new_link=_link(message, token))
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
