@@ -11,6 +11,7 @@ import schemathesis
 import schemathesis.specs.openapi.checks as checks
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 
 from tests.participants.helpers import person
 
@@ -19,26 +20,22 @@ from tests.participants.helpers import person
 EXCLUDED = [checks.ignored_auth, checks.positive_data_acceptance]
 
 
-def _run(op: Any, mode: GenerationMode, headers: dict, pid: str, seen: collections.Counter,
-         failures: list) -> None:
+def _run(op: Any, mode: GenerationMode, headers: dict, pid: str, seen: collections.Counter) -> None:
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(case=op.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         params = case.path_parameters or {}
         if "participant_id" in params and len(str(params)) % 2:
             params["participant_id"] = pid  # half the time, a participant that exists
-        response = case.call(headers=headers)
+        # A case whose headers were made invalid on purpose (no token, a malformed one) is sent
+        # as generated: adding the valid token back would turn it into a valid request that the
+        # negative-data check then expects to be refused.
+        mutated = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
+        response = case.call(headers=None if mutated else headers)
         seen[response.status_code] += 1
-        try:
-            case.validate_response(response, excluded_checks=EXCLUDED)
-        except Exception as exc:
-            failures.append(f"{mode.value} {op.method.upper()} {op.path}: {exc}"[:1500])
-            raise
+        case.validate_response(response, excluded_checks=EXCLUDED)
 
-    try:
-        run()
-    except Exception:  # noqa: S110 - collected in ``failures`` with the details
-        pass
+    run()
 
 
 @pytest.mark.slow
@@ -48,11 +45,9 @@ def test_participants_api_survives_fuzzing(app, make_coop, client) -> None:
     assert created.status_code == 201
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     seen: collections.Counter = collections.Counter()
-    failures: list[str] = []
     for result in schema.get_all_operations():
         op = result.ok()
         if op.path.startswith("/participants"):
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                _run(op, mode, coop.headers(), created.get_json()["id"], seen, failures)
-    assert not failures, "\n\n".join(failures[:5])
+                _run(op, mode, coop.headers(), created.get_json()["id"], seen)
     assert 500 not in seen and seen[200] > 0 and seen[422] > 0 and seen[404] > 0
