@@ -31,6 +31,7 @@ from sqlalchemy.orm import (
 from uuid6 import uuid7
 
 from tenants.context import NoTenantError, current_tenant_id
+from tenants.scope import scope_core, tenant_tables_in
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -282,16 +283,42 @@ _TENANT_CRITERIA = with_loader_criteria(
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_orm_execute(state: ORMExecuteState) -> None:
+    """Scope every statement that touches a tenant-owned table, whatever its shape.
+
+    ``tenants.scope`` walks the whole statement. Mapped classes get the loader criteria, which
+    SQLAlchemy applies wherever the class appears; a Core statement on a mapped table is
+    rewritten; a plain table that the criteria would miss inside an ORM statement is refused.
+    """
     if state.is_column_load or state.is_relationship_load:
         return
-    tenant_owned = any(getattr(m.class_, "__tenant_owned__", False) for m in state.all_mappers)
     tenant_id = _guard_switch(state.session)
-    if not tenant_owned:
+    statement = state.statement
+    found = tenant_tables_in(statement, _tenant_table_names())
+    if not found:
         return
     if tenant_id is None:
         raise NoTenantError("refusing a query on tenant-owned data with no cooperative set")
-    if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(_TENANT_CRITERIA)
+    if not (state.is_select or state.is_update or state.is_delete):
+        return  # INSERT: stamped by ``before_flush`` (ORM), checked by RLS and composite keys
+    if not state.is_orm_statement:
+        state.statement = scope_core(statement, found, _TENANT_PARAM)
+        return
+    if found.unmapped():
+        raise NoTenantError("a plain table of tenant-owned data in an ORM statement: use the class")
+    state.statement = statement.options(_TENANT_CRITERIA)
+
+
+_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _tenant_table_names() -> frozenset[str]:
+    """Names of the tenant-owned tables (recomputed when a model module adds a mapper)."""
+    key = len(Base.registry.mappers)
+    names = _NAMES.get(key)
+    if names is None:
+        _NAMES.clear()
+        names = _NAMES[key] = frozenset(t.name for t in tenant_owned_tables())
+    return names
 
 
 @event.listens_for(Session, "before_flush")
