@@ -165,11 +165,13 @@ users_cli = click.Group("users", help="Staff of a cooperative.")
 )
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--base-url", default="", help="The site's address, e.g. https://gerai.example")
+@with_appcontext
 @friendly
-def users_create(slug: str, email: str, role: str, name: str, password_stdin: bool) -> None:
-    """Add staff; without --password-stdin a one-time password link is printed."""
-    from flask import url_for
-
+def users_create(
+    slug: str, email: str, role: str, name: str, password_stdin: bool, base_url: str
+) -> None:
+    """Add staff; without --password-stdin the one-time link is the only thing on stdout."""
     from app.auth import services
 
     _in_tenant(slug)
@@ -178,12 +180,19 @@ def users_create(slug: str, email: str, role: str, name: str, password_stdin: bo
     user = services.create_user(email, role, actor, name=name, password=password)
     token = None if password else services.issue_password_link(user, actor)
     db.session.commit()
+    click.echo(f"created {user.email} ({role})", err=True)
     if token:
-        with current_app.test_request_context():
-            link = url_for("auth.password_set", tenant_slug=slug, token=token)
-        click.echo(f"set the password within 48 hours at: {link}")
-    else:
-        click.echo(f"created {user.email} ({role})", err=True)
+        click.echo("set the password within 48 hours at this link:", err=True)
+        click.echo(_password_link(slug, token, base_url))
+
+
+def _password_link(slug: str, token: str, base_url: str) -> str:
+    """The link's path, after ``base_url`` when given (a command cannot know the site's host)."""
+    from flask import url_for
+
+    with current_app.test_request_context():
+        path = url_for("auth.password_set", tenant_slug=slug, token=token)
+    return base_url.rstrip("/") + path
 
 
 def _staff(slug: str, email: str):  # type: ignore[no-untyped-def]
@@ -254,16 +263,12 @@ def users_deactivate(slug: str, email: str) -> None:
 @friendly
 def users_password_link(slug: str, email: str, base_url: str) -> None:
     """Print a one-time link (48 hours) to set the password; the only thing on stdout."""
-    from flask import url_for
-
     from app.auth import services
 
     user = _staff(slug, email)
     token = services.issue_password_link(user, services.Actor(label=OPERATOR))
     db.session.commit()
-    with current_app.test_request_context():
-        path = url_for("auth.password_set", tenant_slug=slug, token=token)
-    click.echo(base_url.rstrip("/") + path)
+    click.echo(_password_link(slug, token, base_url))
 
 
 tokens_cli = click.Group("tokens", help="API tokens.")

@@ -83,3 +83,23 @@ def test_password_link_prints_only_a_working_one_time_link(app, make_tenant, mak
     assert web.get(lines[0]).status_code == 404  # one time only
     base = _gerai(app, "password-link", a.slug, "admin@a.id", "--base-url", "https://gerai.example/")
     assert base.stdout.startswith(f"https://gerai.example/{a.slug}/password/")
+
+
+def test_users_create_prints_only_the_link_or_nothing(app, make_tenant) -> None:
+    a = make_tenant()
+    made = app.test_cli_runner().invoke(
+        args=["users", "create", a.slug, "kasir@a.id", "--role", "cashier",
+              "--base-url", "https://gerai.example"]
+    )
+    assert made.exit_code == 0, made.output
+    lines = made.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"https://gerai.example/{a.slug}/password/")
+    assert "kasir@a.id" in made.stderr
+    with_password = app.test_cli_runner().invoke(
+        args=["users", "create", a.slug, "admin@a.id", "--role", "admin", "--password-stdin"],
+        input="kata-sandi-panjang\n",
+    )
+    assert with_password.exit_code == 0, with_password.output
+    assert with_password.stdout == ""
+    assert _state(app, a, "admin@a.id") == ("admin", True)
+    assert login(app.test_client(), a.slug, "admin@a.id", "kata-sandi-panjang").status_code == 302
