@@ -48,7 +48,7 @@ def short_date(value: dt.date | dt.datetime | None) -> str:
 
 
 def local_time(value: dt.datetime | None) -> str:
-    """A stored UTC moment as the coop sees it: ``23 Nov 2026 20:10`` (its own time zone)."""
+    """A stored UTC moment as the coop sees it: ``23 Nov 2026 20.10`` (its own time zone)."""
     if value is None:
         return "–"
     import zoneinfo
@@ -58,7 +58,12 @@ def local_time(value: dt.datetime | None) -> str:
     ref = current_tenant()
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     local = aware.astimezone(zoneinfo.ZoneInfo(ref.timezone if ref else "Asia/Jakarta"))
-    return f"{short_date(local)} {local:%H:%M}"
+    return f"{short_date(local)} {clock_time(local)}"
+
+
+def clock_time(value: dt.datetime | dt.time) -> str:
+    """``09.25``: hours and minutes with a dot, the Indonesian way, on every page and receipt."""
+    return f"{value.hour:02d}.{value.minute:02d}"
 
 
 def period_name(value: str | None) -> str:

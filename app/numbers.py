@@ -5,9 +5,9 @@ while ``str.isdigit()`` accepts ``"²"``, which ``int()`` then refuses with a 50
 that holds a number is read here instead: ASCII digits only, within the field's range, or a
 ``NumberError`` carrying the message for people.
 
-Readers are small functions over the already-trimmed text (``parse_whole`` today); a reader for
-amounts typed the Indonesian way (``Rp 30.000``) is another function beside it, and
-``WholeNumberField`` takes the reader as a parameter, so every form uses the same field.
+Readers are small functions over the typed text: ``parse_whole`` for counts, ``parse_rupiah`` for
+money typed the way people write it (``30.000``, ``Rp 30.000``, ``Rp30.000,00``). Both take ASCII
+digits only; ``WholeNumberField`` takes the reader as a parameter, so every form uses one field.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
+from wtforms.validators import StopValidation
+
+from app.formatting import rupiah
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 MAX_DIGITS = 15  # below 2**53 and far above any amount or count the counter handles
@@ -42,6 +45,34 @@ def parse_whole(text: str, low: int = 0, high: int = 10**MAX_DIGITS - 1) -> int:
     return number
 
 
+# Money as Indonesians (and the occasional English keyboard) write it: an optional "Rp" (with or
+# without a dot and spaces), digits either plain or grouped by threes with dots (or commas), and
+# optionally zero decimals written with the other mark (",00", ",-"; ".00" after commas). Cash has
+# no sen: "30.000,50" is refused rather than rounded, and so is anything that could be a mistyped
+# grouping ("30.00", "30,00", "3.0000").
+_RUPIAH = re.compile(
+    r"(?:rp\.?\s*)?"
+    r"(?:(?P<plain>[0-9]+)(?P<plain_zero>,(?:00?|-))?"
+    r"|(?P<dots>[0-9]{1,3}(?:\.[0-9]{3})+)(?:,(?:00?|-))?"
+    r"|(?P<commas>[0-9]{1,3}(?:,[0-9]{3})+)(?:\.00?)?)",
+    re.IGNORECASE,
+)
+
+
+def parse_rupiah(text: str, low: int = 0, high: int = 10**MAX_DIGITS - 1) -> int:
+    """Whole rupiah from ``30000``, ``30.000``, ``30,000``, ``Rp 30.000``, ``Rp30.000,00``."""
+    match = _RUPIAH.fullmatch(text.strip())
+    if match is None or (match["plain_zero"] and len(match["plain"]) <= 3):
+        raise NumberError(_l("Tulis jumlah rupiah, misalnya 30000, 30.000 atau Rp30.000."))
+    digits = (match["plain"] or match["dots"] or match["commas"]).replace(".", "").replace(",", "")
+    amount = parse_whole(digits)
+    if not low <= amount <= high:
+        raise NumberError(
+            _l("Jumlah harus antara %(low)s dan %(high)s.", low=rupiah(low), high=rupiah(high))
+        )
+    return amount
+
+
 def whole_or_none(text: str | None, low: int = 0, high: int = 10**MAX_DIGITS - 1) -> int | None:
     """``parse_whole`` for optional values read from links: None when absent or unreadable."""
     if text is None:
@@ -53,6 +84,19 @@ def whole_or_none(text: str | None, low: int = 0, high: int = 10**MAX_DIGITS - 1
 
 
 Reader = Callable[[str], int]
+
+
+class NumberRequired:
+    """A number must be there (``0`` counts: an empty drawer is closed with 0)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, _form: Any, field: Any) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(str(self.message))
 
 
 class WholeNumberField(StringField):

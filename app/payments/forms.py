@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
-from app.numbers import WholeNumberField
+from app.numbers import NumberRequired, WholeNumberField, parse_rupiah
 
 MONTH_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 13)]
 
@@ -18,8 +18,8 @@ class PayForm(FlaskForm):
     idempotency_key = HiddenField()
     months = SelectField(_l("Jumlah bulan"), choices=MONTH_CHOICES, default="1")
     cash_received = WholeNumberField(
-        _l("Uang diterima (Rp)"), high=1_000_000_000,
-        message=_l("Tulis jumlah dalam rupiah, angka saja."),
+        _l("Uang diterima (Rp)"), reader=lambda text: parse_rupiah(text, 0, 1_000_000_000),
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "Rp30.000"},
     )
 
 
@@ -36,8 +36,9 @@ class VoidForm(FlaskForm):
 class ClosingForm(FlaskForm):
     counted = WholeNumberField(
         _l("Uang di laci yang dihitung (Rp)"),
-        validators=[InputRequired(_l("Tulis jumlah uang yang dihitung."))],
-        high=10_000_000_000, message=_l("Tulis jumlah dalam rupiah, angka saja."),
+        validators=[NumberRequired(_l("Tulis jumlah uang yang dihitung (0 bila laci kosong)."))],
+        reader=lambda text: parse_rupiah(text, 0, 10_000_000_000),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     note = StringField(_l("Catatan (jika ada selisih)"), validators=[Length(max=500)])
     cashier_id = SelectField(_l("Petugas"), choices=[], validate_choice=False)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from app.auth.access import actor_from_request, requires
 from app.auth.services import can, get_user
-from app.formatting import long_date, period_name, rupiah
+from app.formatting import clock_time, long_date, period_name, rupiah
 from app.participants import services as participants
 from app.participants.identifiers import mask_number
 from app.payments import receipts, services
@@ -40,9 +40,9 @@ def _payment_or_404(payment_id: uuid.UUID) -> Payment:
 
 
 def _moment(value: Any) -> str:
-    """A stored moment as the coop's clock shows it: ``10 November 2026 09:25``."""
+    """A stored moment as the coop's clock shows it: ``10 November 2026 09.25``."""
     local = value.astimezone(zoneinfo.ZoneInfo(require_tenant().timezone))
-    return f"{long_date(local)} {local:%H:%M}"
+    return f"{long_date(local)} {clock_time(local)}"
 
 
 def _span(periods: list[dict[str, Any]]) -> str:
