@@ -49,6 +49,11 @@ class Settings:
     job_statement_timeout_ms: int = 600_000
     queue_prefix: str = ""
     log_level: str = "INFO"
+    # RQ workers: how soon a dead worker's job is noticed (see worker/runner.py for the arithmetic).
+    worker_ttl: int = 35
+    worker_maintenance_interval: int = 20
+    job_heartbeat_interval: int = 10
+    job_heartbeat_grace: int = 45
 
     @property
     def is_production(self) -> bool:
@@ -93,6 +98,10 @@ def _parse_int(name: str, raw: str | None, default: int) -> int:
     return value
 
 
+def _default(name: str) -> int:
+    return int(Settings.__dataclass_fields__[name].default)  # type: ignore[arg-type]
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Read the environment (or the mapping given) into a Settings object."""
     env = os.environ if environ is None else environ
@@ -116,6 +125,13 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             "STATEMENT_TIMEOUT_MS", env.get("STATEMENT_TIMEOUT_MS"), 5000
         ),
         "queue_prefix": env.get("GERAI_QUEUE_PREFIX", profile),
+        **{
+            name.lower(): max(1, _parse_int(name, env.get(name), _default(name.lower())))
+            for name in (
+                "WORKER_TTL", "WORKER_MAINTENANCE_INTERVAL", "JOB_HEARTBEAT_INTERVAL",
+                "JOB_HEARTBEAT_GRACE",
+            )
+        },
         "log_level": env.get("LOG_LEVEL", "INFO").upper(),
     }
     values.update(overrides)

@@ -38,13 +38,14 @@ def _need_redis(what: str) -> None:
     help="Also move due retries (backoff) onto their queues.",
 )
 @click.option(
-    "--maintenance-interval", type=int, default=600, show_default=True,
-    help="Seconds between checks for jobs abandoned by dead workers.",
+    "--maintenance-interval", type=click.IntRange(min=1), default=None,
+    help="Seconds between checks for jobs abandoned by dead workers "
+    "(default: WORKER_MAINTENANCE_INTERVAL).",
 )
 @with_appcontext
 def worker_cmd(
     queues: tuple[str, ...], burst: bool, name: str | None, max_jobs: int | None,
-    with_scheduler: bool, maintenance_interval: int,
+    with_scheduler: bool, maintenance_interval: int | None,
 ) -> None:
     """Start an RQ worker on QUEUES (default: high, default, low, in that order)."""
     _need_redis("worker")

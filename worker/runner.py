@@ -9,6 +9,14 @@
 - Death: a horse killed mid-job (SIGKILL, OOM) is noticed by its parent at once; a whole worker that
   dies leaves its job "abandoned", which another worker's maintenance finds once the job's heartbeat
   expires. Either way the job's retry policy applies, and its record shows "retrying" or "failed".
+  How soon (settings, seconds): the heartbeat is renewed every ``JOB_HEARTBEAT_INTERVAL`` and lasts
+  ``JOB_HEARTBEAT_GRACE`` more (RQ hard-codes 60); an idle worker wakes at least every
+  ``WORKER_TTL - 15`` and runs maintenance every ``WORKER_MAINTENANCE_INTERVAL``. The defaults
+  (10 + 45, 20, 20) notice a dead worker's job within 95 s (RQ's defaults: up to 11.5 minutes).
+- Redis restarts: the scheduler subprocess (which moves due retries onto their queues) dies with
+  its connection; maintenance notices and starts it again. Where RQ itself gives up on a Redis
+  error (it stops the worker), ``run_worker`` starts a fresh worker (and scheduler) in the same
+  process once Redis answers again.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import time
 from typing import Any
 
+import redis
 from flask import Flask
 from rq import Worker
 from rq.exceptions import AbandonedJobError
@@ -41,6 +51,7 @@ from tenants.db import db
 log = logging.getLogger("gerai.worker")
 
 RUN_JOB = "app.jobs.run_job"
+RESTART_DELAY = 2.0  # seconds before a worker that stopped on an error starts again
 
 
 def _spec_of(job: Job) -> dict[str, Any] | None:
@@ -56,6 +67,35 @@ def _spec_of(job: Job) -> dict[str, Any] | None:
 
 class GeraiWorker(Worker):
     """RQ's forking worker with Gerai's fork safety, tenant hygiene and failure records."""
+
+    heartbeat_grace = 60  # seconds a job's heartbeat outlives its renewal interval (RQ: 60)
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        """RQ's heartbeat TTL with ``heartbeat_grace`` in place of its fixed 60 seconds."""
+        interval = self.job_monitoring_interval
+        if job.timeout and job.timeout > 0:
+            interval = min(job.timeout - self.current_job_working_time, interval)
+        return int(max(interval, 1)) + self.heartbeat_grace
+
+    def check_for_suspension(self, burst: bool) -> None:
+        """RQ's check; with Redis down, go on to the dequeue, which waits for Redis with backoff
+        (RQ would stop the worker here)."""
+        try:
+            super().check_for_suspension(burst)
+        except redis.ConnectionError as exc:
+            log.warning("worker %s: Redis unreachable (%s); waiting for it", self.name, exc)
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance, which also restarts a dead scheduler; Redis down: try next time."""
+        scheduler = self.scheduler
+        if self.last_cleaned_at and scheduler is not None and (
+            scheduler._process is None or not scheduler._process.is_alive()
+        ):
+            log.warning("worker %s: the scheduler process is not running; restarting it", self.name)
+        try:
+            super().run_maintenance_tasks()
+        except redis.ConnectionError as exc:
+            log.warning("worker %s: maintenance skipped, Redis unreachable (%s)", self.name, exc)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         db.remove()  # nothing checked out across the fork
@@ -132,17 +172,21 @@ def make_worker(
     queues: list[str] | tuple[str, ...] = (),
     *,
     name: str | None = None,
-    maintenance_interval: int = 600,
+    maintenance_interval: int | None = None,
 ) -> GeraiWorker:
     settings = app.config["GERAI"]
     names = [queue_name(q, settings.queue_prefix) for q in (queues or QUEUES)]
-    return GeraiWorker(
+    worker = GeraiWorker(
         names,
         connection=redis_connection(settings.redis_url),
         name=name,
         exception_handlers=[abandoned_job_handler],
-        maintenance_interval=maintenance_interval,
+        maintenance_interval=maintenance_interval or settings.worker_maintenance_interval,
+        worker_ttl=settings.worker_ttl,
+        job_monitoring_interval=settings.job_heartbeat_interval,
     )
+    worker.heartbeat_grace = settings.job_heartbeat_grace
+    return worker
 
 
 def run_worker(
@@ -153,7 +197,7 @@ def run_worker(
     name: str | None = None,
     max_jobs: int | None = None,
     with_scheduler: bool = True,
-    maintenance_interval: int = 600,
+    maintenance_interval: int | None = None,
 ) -> bool:
     """Serve ``queues`` (default: all, in priority order) until stopped; True if any job ran."""
     settings = app.config["GERAI"]
@@ -161,12 +205,24 @@ def run_worker(
     ensure_log_filter()
     import_job_modules()
     warm_up()
-    worker = make_worker(app, queues, name=name, maintenance_interval=maintenance_interval)
-    db.remove()
-    clear_tenant()
-    return worker.work(
-        burst=burst,
-        max_jobs=max_jobs,
-        with_scheduler=with_scheduler,
-        logging_level=settings.log_level,
-    )
+    while True:
+        worker = make_worker(app, queues, name=name, maintenance_interval=maintenance_interval)
+        db.remove()
+        clear_tenant()
+        try:
+            worked = worker.work(
+                burst=burst,
+                max_jobs=max_jobs,
+                with_scheduler=with_scheduler,
+                logging_level=settings.log_level,
+            )
+        except redis.RedisError as exc:  # Redis went away at start or while RQ tidied up
+            log.warning("worker %s: Redis unreachable (%s)", worker.name, exc)
+            worked = False
+        if burst or max_jobs or worker._stop_requested or worker._shutdown_requested_date:
+            return worked  # done, or asked to stop (SIGTERM/SIGINT)
+        # RQ gave up on an error it does not retry (Redis gone at the wrong moment): a fresh
+        # worker, with a fresh scheduler, instead of a process that exits and waits for a person.
+        log.error("worker %s stopped on an error; starting a fresh one in %ss", worker.name,
+                  RESTART_DELAY)
+        time.sleep(RESTART_DELAY)

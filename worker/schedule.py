@@ -1,7 +1,8 @@
 """The schedule, declared as data: what runs periodically, and what each coop gets once a day.
 
 ``PERIODIC`` is what the single cron process (``gerai cron``) puts on a queue; RQ 2.12 reads these
-cron strings in UTC. Its main entry is the fan-out tick (every 15 minutes): for each ``DAILY``
+cron strings in UTC. Its main entry is the tick (every 2 minutes). It settles job records that
+can no longer move (lost with Redis, or failed while the database was down) and, for each ``DAILY``
 kind it finds the coops whose local time (each coop's own time zone) has passed the kind's time
 today and that have not had it today, and queues one job per coop with the deterministic id
 ``<kind>-<coop slug>-<yyyymmdd>`` (local date). The claim is a row in ``scheduled_runs`` inserted
@@ -27,9 +28,9 @@ import sqlalchemy as sa
 from babel.dates import format_date
 
 from app.jobrecords import ScheduledRun, daily_maintenance
-from app.jobs import Retry, enqueue
+from app.jobs import Retry, enqueue, settle_lost_runs
 from app.payments.tasks import forget_idempotency_keys
-from tenants.context import TenantRef, clear_tenant
+from tenants.context import TenantRef, clear_tenant, tenant_context
 from tenants.db import db, utcnow
 from tenants.door import Right, switch_to
 from tenants.models import TENANT_ACTIVE, Tenant
@@ -37,7 +38,8 @@ from tenants.models import TENANT_ACTIVE, Tenant
 log = logging.getLogger("gerai.schedule")
 
 DEFAULT_AT = dt.time(7, 0)  # each coop's daily work is due from 07:00 in its own time zone
-TICK_CRON = "*/15 * * * *"  # UTC in RQ 2.12; harmless here, the tick itself reads local time
+TICK_CRON = "*/2 * * * *"  # UTC in RQ 2.12; harmless here, the tick itself reads local time
+LOST_AFTER = dt.timedelta(minutes=2)  # a record older than this whose RQ job is gone is lost
 
 
 @dataclass(frozen=True)
@@ -172,12 +174,42 @@ def fan_out(now: dt.datetime | None = None, entries: Iterable[Daily] | None = No
     return queued
 
 
+def settle_everywhere(now: dt.datetime | None = None) -> int:
+    """Settle every coop's lost and stuck job records (``app.jobs.settle_lost_runs``).
+
+    Job bookkeeping, like a worker recording a job's outcome: each coop is entered by its id for
+    one short transaction on its job records only, with no audit entry per coop and tick.
+    """
+    now = now or utcnow()
+    refs = [t.ref() for t in db.session.scalars(sa.select(Tenant).order_by(Tenant.created_at))]
+    db.session.rollback()
+    total = 0
+    for ref in refs:
+        try:
+            with tenant_context(ref):
+                total += settle_lost_runs(older_than=now - LOST_AFTER)
+                db.session.commit()
+        except Exception:  # noqa: BLE001 - one coop's trouble must not stop the others
+            log.exception("could not settle the job records of %s", ref.slug)
+        finally:
+            db.remove()
+    clear_tenant()
+    if total:
+        log.warning("schedule: settled %d lost or stuck job record(s) as failed", total)
+    return total
+
+
 def fan_out_tick(now: str | None = None) -> int:
-    """The periodic job: ``now`` (ISO, for tests and replays) defaults to the real clock."""
+    """The periodic job: queue what is due, then settle lost and stuck job records.
+
+    ``now`` (ISO, for tests and replays) defaults to the real clock.
+    """
     moment = dt.datetime.fromisoformat(now) if now else utcnow()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return len(fan_out(moment))
+    queued = len(fan_out(moment))
+    settle_everywhere(None if now is None else moment)
+    return queued
 
 
 PERIODIC: tuple[Periodic, ...] = (

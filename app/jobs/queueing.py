@@ -14,7 +14,18 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.jobrecords import ACTIVE, ERR_LOST, ERR_QUEUE_UNAVAILABLE, FAILED, QUEUED, JobRun
+from app.jobrecords import (
+    ACTIVE,
+    ERR_INTERNAL,
+    ERR_JOB,
+    ERR_LOST,
+    ERR_QUEUE_UNAVAILABLE,
+    ERR_TIMEOUT,
+    ERR_WORKER_DIED,
+    FAILED,
+    QUEUED,
+    JobRun,
+)
 from app.jobs.running import run_inline, update_in_own_session
 from app.jobs.spec import (
     FAILURE_TTL,
@@ -27,6 +38,7 @@ from app.jobs.spec import (
     queue_name,
     retry_policy,
 )
+from app.logs import mask
 from tenants.context import TenantRef, current_tenant
 from tenants.db import db, new_id, utcnow
 
@@ -294,32 +306,74 @@ def retry(rq_id: str, **audit_fields: Any) -> bool:
     return True
 
 
-def settle_lost_runs(older_than: dt.datetime) -> int:
-    """Mark failed this coop's records that wait or run but that the queue no longer knows.
+SETTLE_AFTER_FAILURE = dt.timedelta(seconds=60)  # the worker records a death within this
 
-    With Redis: the RQ job is gone (Redis restarted without its data). In-process: the process that
-    ran it died (the job ran inside a request). Only records older than ``older_than``.
+
+def settle_lost_runs(older_than: dt.datetime) -> int:
+    """Mark failed this coop's records that say queued or running but can no longer move.
+
+    With Redis: the RQ job failed for good and its record was never told (the database was down
+    when the worker tried), or the RQ job is gone (Redis restarted without its data; only records
+    enqueued before ``older_than``, as a record commits just before its job reaches Redis).
+    In-process: every such record before ``older_than`` (the process that ran it died).
+    Each shows as failed with its reason, so the admin gets the retry button.
     """
     session = db.session
-    runs = session.scalars(
-        sa.select(JobRun).where(JobRun.status.in_(ACTIVE), JobRun.enqueued_at < older_than)
-    ).all()
+    # No row locks: a running job (daily maintenance itself) writes its progress to its own
+    # record from a second connection, and would wait for this transaction forever.
+    runs = session.scalars(sa.select(JobRun).where(JobRun.status.in_(ACTIVE))).all()
     if not runs:
         return 0
     url = current_app.config["GERAI"].redis_url
-    lost = []
-    if url:
-        from rq.job import Job
-
-        connection = redis_connection(url)
-        lost = [run for run in runs if not Job.exists(run.rq_id, connection=connection)]
-    else:
-        lost = list(runs)
-    for run in lost:
+    settled = 0
+    for run in runs:
+        if url:
+            outcome = _rq_outcome(redis_connection(url), run, older_than)
+        else:
+            outcome = (ERR_LOST, None) if _aware(run.enqueued_at) < older_than else None
+        if outcome is None:
+            continue
         run.status = FAILED
-        run.error_code = ERR_LOST
+        run.error_code, run.error = outcome
         run.ended_at = utcnow()
-    return len(lost)
+        settled += 1
+        log.warning(
+            "job %s (%s) settled as failed: %s", run.rq_id, run.title, run.error_code
+        )
+    return settled
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite and RQ hand back naive UTC datetimes."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _rq_outcome(connection: Any, run: JobRun, older_than: dt.datetime) -> tuple[str, Any] | None:
+    """How a record's RQ job ended, if it ended without the record saying so; None: leave it."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(run.rq_id, connection=connection)
+    except NoSuchJobError:
+        return (ERR_LOST, None) if _aware(run.enqueued_at) < older_than else None
+    if job.get_status(refresh=False) != JobStatus.FAILED:
+        return None  # waiting, scheduled, running or done: RQ and the job still move it
+    ended = job.ended_at
+    if ended is not None:
+        if utcnow() - _aware(ended) < SETTLE_AFTER_FAILURE:
+            return None  # the worker may still be recording it, with a more precise reason
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else "") or ""
+    if "AbandonedJobError" in text or "Work-horse terminated" in text:
+        return ERR_WORKER_DIED, None
+    if "JobTimeoutException" in text:
+        return ERR_TIMEOUT, None
+    last = (text.strip().splitlines()[-1:] or [""])[0]
+    name, _, message = last.partition(":")
+    if name.rsplit(".", 1)[-1] == "JobError":
+        return ERR_JOB, mask(message.strip())[:2000]  # the job's own words for staff
+    return ERR_INTERNAL, name.rsplit(".", 1)[-1][:80] or None
 
 
 def redis_ping() -> bool:
