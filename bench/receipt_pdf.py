@@ -36,7 +36,7 @@ RECEIPT = {
     "cash": [("Uang diterima", 50000), ("Kembalian", 16400)],
     "cashier_label": "Petugas",
     "cashier": "Rina (kasir)",
-    "paid_on_text": "10 November 2026 09:25",
+    "paid_on_text": "10 November 2026 09.25",
     "closing_words": "Terima kasih. Simpan kwitansi ini sebagai bukti pembayaran.",
 }
 
