@@ -10,7 +10,9 @@ filter, masking) writing to a real file, as gunicorn's stderr would be:
    (``GET /<coop>/password/<token> 200``) inside a request context, the way the after-request hook
    does it, averaged over ``--n`` lines;
 2. **per request**: the difference in time per request of a no-op route served by the Flask test
-   client with the access log on and off (the whole hook, measured end to end; noisier).
+   client with the access log on and off (the whole hook, measured end to end; noisier);
+3. with ``--gunicorn N``: the worker CPU per request of ``GET /`` under gunicorn (one sync worker,
+   read from /proc) with ``LOG_LEVEL=WARNING`` and ``INFO``.
 
 Needs no database: the app is built on an in-memory SQLite URL and the route touches nothing.
 """
@@ -22,6 +24,7 @@ import logging
 import os
 import tempfile
 import time
+from pathlib import Path
 
 from bench.common import machine
 
@@ -122,10 +125,45 @@ def old_formatter_cost(n: int) -> float:
     return took
 
 
+def gunicorn_cost(n: int, rounds: int = 3) -> tuple[float, float]:
+    """Worker CPU µs per request of ``GET /`` (a small page, no database) under gunicorn, one sync
+    worker, with ``LOG_LEVEL=WARNING`` (no access line) and ``INFO`` (the production default)."""
+    import httpx
+
+    from bench.load import _children, _cpu_seconds, free_port, gunicorn, wait_ready
+
+    best = {"WARNING": float("inf"), "INFO": float("inf")}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(rounds):
+            for level in best:
+                port = free_port()
+                env = {"GERAI_ENV": "development", "LOG_LEVEL": level,
+                       "DATABASE_URL": f"sqlite:///{tmp}/unused.sqlite3"}
+                log = Path(tmp) / f"gunicorn-{level}.log"
+                with gunicorn("wsgi:app", port, 1, env, log) as proc, httpx.Client() as client:
+                    url = f"http://127.0.0.1:{port}/"
+                    wait_ready(url, {})
+                    for _ in range(200):
+                        client.get(url)
+                    workers = _children(proc.pid)
+                    before = sum(_cpu_seconds(pid) for pid in workers)
+                    for _ in range(n):
+                        client.get(url)
+                    used = sum(_cpu_seconds(pid) for pid in workers) - before
+                best[level] = min(best[level], used / n * 1e6)
+    return best["WARNING"], best["INFO"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--gunicorn", type=int, default=0, metavar="N",
+                        help="also serve GET / N times under gunicorn with the log off and on")
     args = parser.parse_args()
+    if args.gunicorn:
+        off, on = gunicorn_cost(args.gunicorn)
+        print(f"gunicorn, 1 sync worker, GET / x {args.gunicorn}: worker CPU {off:.0f} µs per "
+              f"request with LOG_LEVEL=WARNING, {on:.0f} µs with INFO (+{on - off:.0f} µs)")
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "access.log")
