@@ -152,11 +152,17 @@ def people(today: dt.date | None = None) -> People:
     ref = require_tenant()
     cols = coverage_columns(today, due_day=ref.due_day, grace_months=ref.grace_months)
     first = Period.of(today).first_day()
-    state = sa.select(
-        cols["status"].label("status"),
-        cols["arrears_months"].label("arrears"),
-        Participant.registered_on.label("registered_on"),
-    ).subquery()
+    # OFFSET 0 keeps PostgreSQL from inlining the per-row coverage expressions into every
+    # aggregate below (it then evaluated the covered-months subquery once per aggregate).
+    state = (
+        sa.select(
+            cols["status"].label("status"),
+            cols["arrears_months"].label("arrears"),
+            Participant.registered_on.label("registered_on"),
+        )
+        .offset(0)
+        .subquery()
+    )
     status = state.c.status
     row = db.session.execute(
         sa.select(

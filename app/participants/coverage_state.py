@@ -300,12 +300,15 @@ def _covered_count_between(low: Any, high: Any) -> Any:
     else:
         months = sa.func.json_each(Participant.covered_months).table_valued("value")
         value = months.c.value
-    return (
+    counted = (
         sa.select(sa.func.count())
         .select_from(months)
         .where(value >= low, value <= high)
         .scalar_subquery()
     )
+    # Most people have no covered month after ``low`` (no hole in their run): skip the unnest.
+    last = Participant.last_covered_month
+    return sa.case((sa.or_(last.is_(None), last < low), 0), else_=counted)
 
 
 def coverage_columns(
