@@ -146,3 +146,13 @@ def test_coverage_strip_month_labels_are_legible_at_360(busy, server, browser) -
             assert a["right"] + 2 <= b["left"], (a, b)
     page.locator("svg.strip").screenshot(path=str(shot(page, "strip-page-360").with_name(
         "strip-360.png")))
+
+
+def test_home_in_english_at_360(busy, server, browser) -> None:
+    page = sign_in(browser, server, busy, "admin", SMALL_PHONE)
+    page.click("a[lang=en]")
+    assert page.locator("h2#cash-h").inner_text() == "Cash today"
+    assert no_sideways_scroll(page) and small_controls(page) == []
+    page.click("#menu > summary")
+    assert page.locator("#menu nav button").inner_text().strip() != "Keluar"
+    shot(page, "home-admin-en-360")
