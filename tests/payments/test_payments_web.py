@@ -134,6 +134,9 @@ def test_closing_the_day(app, staff) -> None:
     api.post(f"/api/v1/payments/{a['id']}/void", json={"reason": "salah"}, headers=coop.headers())
     overview = clients["admin"].get(f"/{coop.slug}/payments/closings").get_data(as_text=True)
     assert "Dibatalkan setelah kas ditutup" in overview
+    listed = overview.split("Dibatalkan setelah kas ditutup", 1)[1]
+    # Only the void that came after the closing is listed, not the one voided before it.
+    assert a["receipt_no"] in listed and voided["receipt_no"] not in listed
     bad = cashier.post(
         f"/{coop.slug}/payments/closing", data={"csrf_token": _csrf_from(page), "counted": "abc"}
     )
