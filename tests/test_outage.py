@@ -102,6 +102,18 @@ def test_a_privileged_role_boots_but_is_refused_with_a_503_and_a_loud_log(
     assert result.exit_code == 1 and "superuser" in result.output
 
 
+def test_db_upgrade_in_production_fails_when_the_app_role_is_privileged(database) -> None:
+    outcome = {}
+    for role in ("owner", "app"):
+        app = production_app(database, database[role])  # the schema is already at head
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        outcome[role] = (result.exit_code, result.output)
+    assert outcome["app"][0] == 0, outcome["app"][1]
+    code, output = outcome["owner"]
+    assert code == 1 and "migrated, but the app cannot serve" in output and "owns" in output
+
+
 def test_gerai_check_passes_for_the_application_role(database) -> None:
     app = production_app(database, database["app"])
     result = app.test_cli_runner().invoke(args=["check"])
