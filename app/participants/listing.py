@@ -88,19 +88,54 @@ def _prefix(column: Any, prefix: str, width: int) -> Any:
     return sa.and_(column >= prefix, column <= prefix + "9" * max(0, width - len(prefix)))
 
 
-def search_condition(q: str) -> Any:
-    """NIK or KPJ prefix, a phone number however typed, or part of a name (case-insensitive)."""
+def exact_number(q: str) -> tuple[str, str] | None:
+    """``("nik", digits)`` for a whole NIK (16 digits), ``("kpj", digits)`` for a whole KPJ (11),
+    however separated; None for anything else. These are searched by equality, not as prefixes:
+    the lookup a counter makes all day is then one unique-index probe."""
     text = q.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    digits = validation.digits_only(text)
+    if len(digits) == 16:
+        return "nik", digits
+    if len(digits) == 11:
+        return "kpj", digits
+    return None
+
+
+_NUMBER = re.compile(r"[0-9][0-9\s.\-]*")
+
+
+def search_condition(q: str) -> Any:
+    """What a search box query matches, every branch an index lookup inside the coop.
+
+    - a whole NIK (16 digits): that NIK, by equality;
+    - digits: NIK or KPJ prefix, the NIK's last four digits (what the masked list shows), a phone
+      number however typed;
+    - words: every word in the name, in any order (``aisyah siti``), case-insensitive.
+    """
+    text = q.strip()
+    exact = exact_number(text)
+    if exact is not None and exact[0] == "nik":
+        return Participant.nik == exact[1]
     conditions = []
     digits = validation.digits_only(text)
     numeric = bool(digits) and digits.isdigit() and digits.isascii()
     only_number = numeric and re.fullmatch(r"\+?[0-9\s.\-()]+", text) is not None
     key = validation.search_key(text)
     if key and not only_number:
-        conditions.append(Participant.sort_name.contains(key, autoescape=True))
+        words = [w for w in key.split(" ") if w]
+        conditions.append(
+            sa.and_(*(Participant.sort_name.contains(w, autoescape=True) for w in words))
+        )
     if numeric:
+        if exact is not None:  # a whole KPJ: equality (and still a phone or NIK typed so far)
+            conditions.append(Participant.kpj == digits)
+        else:
+            conditions.append(_prefix(Participant.kpj, digits, 11))
         conditions.append(_prefix(Participant.nik, digits, 16))
-        conditions.append(_prefix(Participant.kpj, digits, 11))
+        if len(digits) == 4:
+            conditions.append(Participant.nik_tail == digits)
     phone = validation.phone_search_prefix(text)
     if phone and len(phone) >= 6:
         conditions.append(_prefix(Participant.phone, phone, 16))
@@ -129,12 +164,7 @@ def list_participants(
         cols["arrears_months"].label("arrears_months"),
         cols["paid_through"].label("paid_through"),
     )
-    if q and q.strip():
-        query = query.where(search_condition(q))
-    if status is not None:
-        query = query.where(cols["status"] == status)
-    if min_arrears is not None:
-        query = query.where(cols["arrears_months"] >= min_arrears)
+    query = query.where(*_filters(q, status, min_arrears, cols))
     if cursor:
         sort_name, pid = decode_cursor(cursor)
         query = query.where(
@@ -160,5 +190,25 @@ def list_participants(
     return Page(rows, next_cursor)
 
 
-def count_participants() -> int:
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) or 0)
+def _filters(q: str | None, status: str | None, min_arrears: int | None,
+             cols: dict[str, Any]) -> list[Any]:
+    conditions = []
+    if q and q.strip():
+        conditions.append(search_condition(q))
+    if status is not None:
+        conditions.append(cols["status"] == status)
+    if min_arrears is not None:
+        conditions.append(cols["arrears_months"] >= min_arrears)
+    return conditions
+
+
+def count_participants(
+    *, q: str | None = None, status: str | None = None, min_arrears: int | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """How many of the coop's participants match (the list's count line)."""
+    conditions = []
+    if q or status is not None or min_arrears is not None:
+        conditions = _filters(q, status, min_arrears, coverage_columns(today or clock.today()))
+    query = sa.select(sa.func.count()).select_from(Participant).where(*conditions)
+    return int(db.session.scalar(query) or 0)

@@ -41,6 +41,11 @@ class Participant(TenantOwned, Base):
     __tablename__ = "participants"
 
     nik: Mapped[str] = mapped_column(sa.String(16))
+    # The NIK's last four digits (what the list shows unmasked), kept by PostgreSQL, searched by
+    # equality so the (tenant_id, nik_tail) index answers under RLS (migration 0008).
+    nik_tail: Mapped[str | None] = mapped_column(
+        sa.String(4), sa.Computed("substr(nik, 13, 4)", persisted=True)
+    )
     kpj: Mapped[str | None] = mapped_column(sa.String(11), default=None)
     family_card_number: Mapped[str | None] = mapped_column(sa.String(16), default=None)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -86,6 +91,7 @@ class Participant(TenantOwned, Base):
         sa.UniqueConstraint("tenant_id", "kpj"),
         sa.Index("ix_participants_tenant_sort", "tenant_id", "sort_name", "id"),
         sa.Index("ix_participants_tenant_phone", "tenant_id", "phone"),
+        sa.Index("ix_participants_tenant_nik_tail", "tenant_id", "nik_tail"),
         sa.CheckConstraint("sex IN ('L', 'P')", name="sex"),
         sa.CheckConstraint(
             "sector IN ('fishery', 'agriculture', 'trade', 'transport', 'labour', 'services',"

@@ -26,6 +26,7 @@ from app.participants.models import Participant
 from app.participants.services import DuplicateParticipant, Invalid
 from app.participants.strip import CELL, SYMBOLS, coverage_strip, state_labels
 from app.participants.validation import parse_month
+from app.payments.history import payment_history
 from tenants.db import db
 
 bp = Blueprint(
@@ -74,6 +75,13 @@ def _pay_url(p: Participant, months: int) -> str | None:
         return None
 
 
+def _receipt_url_maker() -> Callable[[uuid.UUID], str] | None:
+    """How the history links a receipt (None when the receipt pages are not installed)."""
+    if "payments.receipt" not in current_app.view_functions:
+        return None
+    return lambda payment_id: url_for("payments.receipt", payment_id=payment_id)
+
+
 def _import_url() -> str | None:
     """The Excel import page (``import_views``), for staff who register participants."""
     endpoint = "participant_excel.upload_form"
@@ -111,11 +119,18 @@ def index():  # type: ignore[no-untyped-def]
             q=q or None, status=status, min_arrears=min_arrears, limit=PAGE_SIZE, today=today
         )
     filtered = bool(q or status or min_arrears or cursor)
-    empty_coop = not page.rows and not filtered and listing.count_participants() == 0
+    if not cursor and page.next_cursor is None:
+        total = len(page.rows)  # the whole answer is on this page: no second query
+    else:
+        total = listing.count_participants(
+            q=q or None, status=status, min_arrears=min_arrears, today=today
+        )
+    empty_coop = not page.rows and not filtered and total == 0
     amounts = {r.participant.id: services.coverage_of(r.participant, today)[1] for r in page.rows}
     return render_template(
         "participants/index.html",
         page=page,
+        total=total,
         amounts=amounts,
         q=q,
         status=status,
@@ -223,6 +238,8 @@ def _render_show(
     return render_template(
         "participants/show.html",
         p=p,
+        history=payment_history(p.id),
+        receipts_url=_receipt_url_maker(),
         cov=cov,
         arrears_amount=arrears_amount,
         monthly=quote_month(Period.of(today), terms_of(p)).amount,
