@@ -71,18 +71,37 @@ _S = ParticipantSponsor.__table__
 _FIELDS = [f.name for f in dataclasses.fields(ParticipantRecord) if f.name != "sponsors"]
 _SPONSOR_FIELDS = [f.name for f in dataclasses.fields(SponsorRecord)]
 
-# Built once; both tables filtered by the coop explicitly (RLS applies as well).
-_READ = (
-    sa.select(
-        *(_P.c[name] for name in _FIELDS),
-        *(_S.c[name].label(f"sponsor_{name}") for name in _SPONSOR_FIELDS),
+
+def _read_where(condition: sa.ColumnElement[bool]) -> sa.Select[tuple[object, ...]]:
+    """The participant (by ``condition``) and its sponsors in one statement; both tables filtered
+    by the coop explicitly (RLS applies as well)."""
+    return (
+        sa.select(
+            *(_P.c[name] for name in _FIELDS),
+            *(_S.c[name].label(f"sponsor_{name}") for name in _SPONSOR_FIELDS),
+        )
+        .select_from(_P.outerjoin(
+            _S, sa.and_(_S.c.tenant_id == _P.c.tenant_id, _S.c.participant_id == _P.c.id)
+        ))
+        .where(_P.c.tenant_id == sa.bindparam("tenant_id"), condition)
+        .order_by(_S.c.created_at)
     )
-    .select_from(
-        _P.outerjoin(_S, sa.and_(_S.c.tenant_id == _P.c.tenant_id, _S.c.participant_id == _P.c.id))
-    )
-    .where(_P.c.tenant_id == sa.bindparam("tenant_id"), _P.c.id == sa.bindparam("participant_id"))
-    .order_by(_S.c.created_at)
-)
+
+
+# Built once: by id (the lookup), by a whole NIK or KPJ (the search box's exact numbers).
+_READ = _read_where(_P.c.id == sa.bindparam("participant_id"))
+_READ_BY = {
+    "nik": _read_where(_P.c.nik == sa.bindparam("number")),
+    "kpj": _read_where(_P.c.kpj == sa.bindparam("number")),
+}
+
+
+def _record(rows: list[sa.Row[tuple[object, ...]]]) -> ParticipantRecord | None:
+    if not rows:
+        return None
+    n = len(_FIELDS)
+    sponsors = tuple(SponsorRecord(*row[n:]) for row in rows if row[n] is not None)
+    return ParticipantRecord(*rows[0][:n], sponsors=sponsors)
 
 
 def read_participant(participant_id: object) -> ParticipantRecord | None:
@@ -92,9 +111,11 @@ def read_participant(participant_id: object) -> ParticipantRecord | None:
     if pid is None:
         return None
     params = {"tenant_id": require_tenant().id, "participant_id": pid}
-    rows = db.session.connection().execute(_READ, params).all()
-    if not rows:
-        return None
-    n = len(_FIELDS)
-    sponsors = tuple(SponsorRecord(*row[n:]) for row in rows if row[n] is not None)
-    return ParticipantRecord(*rows[0][:n], sponsors=sponsors)
+    return _record(db.session.connection().execute(_READ, params).all())
+
+
+def read_by_number(kind: str, number: str) -> ParticipantRecord | None:
+    """The current coop's participant with this whole NIK (``kind="nik"``) or KPJ (``"kpj"``):
+    one probe of the (tenant_id, nik|kpj) unique index."""
+    params = {"tenant_id": require_tenant().id, "number": number}
+    return _record(db.session.connection().execute(_READ_BY[kind], params).all())

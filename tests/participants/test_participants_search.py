@@ -118,3 +118,25 @@ def test_number_searches_are_index_lookups_under_rls(people, q: str) -> None:
 def test_whole_nik_is_one_equality_probe(people) -> None:
     plan = _plan(people.ref, "2104014502850001")
     assert "BitmapOr" not in plan and re.search(r"nik\)::text = '2104014502850001'", plan), plan
+
+
+def test_api_whole_nik_or_kpj_is_one_probe_and_the_same_answer(client, people) -> None:
+    from tests.participants.helpers import sql_statements
+
+    by_list = client.get(API, query_string={"q": "siti aisyah"}, headers=people.headers())
+    expected = by_list.get_json()["items"]
+    for q in ("2104014502850001", "2104-0145-0285-0001", "11122233344"):
+        with sql_statements() as statements:
+            response = client.get(API, query_string={"q": q}, headers=people.headers())
+        assert response.status_code == 200
+        assert response.get_json() == {"items": expected, "next_cursor": None}, q
+        # the token (which enters the coop) and one read of the person with their sponsors
+        reads = [s for s in statements if "FROM participants" in s]
+        assert len(statements) == 2 and len(reads) == 1, statements
+        assert re.search(r"participants\.(nik|kpj) = ", reads[0]), reads[0]
+    with sql_statements() as statements:
+        empty = client.get(API, query_string={"q": "2104014502850009"}, headers=people.headers())
+    assert empty.get_json() == {"items": [], "next_cursor": None} and len(statements) == 2
+    masked = client.get(API, query_string={"q": "2104014502850001"},
+                        headers=people.headers("pengawas")).get_json()["items"][0]
+    assert masked["nik"] == "2104********0001"
