@@ -152,10 +152,11 @@ def wrk_script(requests: list[tuple[str, str | None]], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_wrk(base: str, script: Path, connections: int, duration: int) -> dict[str, Any]:
+def run_wrk(base: str, script: Path, connections: int, duration: int,
+            threads: int = 1) -> dict[str, Any]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
-         "-s", str(script), base],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+         "--latency", "-s", str(script), base],
         capture_output=True, text=True, check=True, timeout=duration + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]

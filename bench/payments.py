@@ -1,7 +1,8 @@
-"""Issue 5: recording a cash payment, and the API participant lookup's throughput against a floor.
+"""Recording a cash payment, and the API participant lookups' throughput against a bare ceiling.
 
-    .venv/bin/python -m bench.payments [--payments 400] [--workers 2] [--connections 8]
-                                       [--duration 10] [--rounds 2] [--driver wrk|python]
+    .venv/bin/python -m bench.payments [--payments 400] [--workers 2] [--threads 2]
+                                       [--connections 16] [--duration 10] [--rounds 2]
+                                       [--access-log on|off] [--driver wrk|python]
 
 Needs the bench database (``python -m bench.dataset``); recording payments changes it (re-run
 the dataset for a clean slate). Everything goes through the app as the application role on
@@ -11,18 +12,19 @@ PostgreSQL.
    cashier's token) for distinct people of the biggest coops, through the whole app in this
    process (Flask test client): token, idempotency claim, row lock, plan, quote, receipt number
    upsert, coverage update, audit, commit. Target: p95 ≤ 50 ms.
-2. Throughput of ``GET /api/v1/participants/{id}`` (the API lookup: token, coop, RLS, the ORM,
-   coverage and the JSON the contract describes) beside ``bench/bare_app.py`` (Flask + psycopg,
-   ``set_config`` + ``SELECT … WHERE tenant_id = %s AND id = %s``), both served by gunicorn with
-   the same sync worker count on 127.0.0.1, driven in turns by the same load generator (``wrk``
-   when installed: ``apt-get install wrk``; else a thread pool of httpx clients) for a bounded
-   time. Target: API ≥ 0,5 × bare. Prints both figures and the ratio.
+2. Throughput of the counter's two lookups, ``GET /api/v1/participants/{id}`` and
+   ``GET /api/v1/participants?q=<a whole 16-digit NIK>`` (token, coop, RLS, coverage, the JSON the
+   contract describes), beside ``bench/bare_app.py`` (Flask + psycopg, ``set_config`` +
+   ``SELECT … WHERE tenant_id = %s AND id = %s``), in the same run, at production defaults: gunicorn
+   with 2 sync workers each on 127.0.0.1, the production profile with its access log on (every
+   request writes its line to the server's log file), ``wrk -t2 -c16`` (``apt-get install wrk``;
+   else a thread pool of httpx clients), the three paths in turns. Target: each API path ≥ 0,5 ×
+   bare. Prints req/s, the ratios and the CPU each request cost (workers + PostgreSQL backends).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -72,18 +74,18 @@ def payable_people(coops: list[dict[str, Any]], n: int) -> list[tuple[str, str]]
     return out[:n]
 
 
-def lookup_targets(coops: list[dict[str, Any]], n: int = 2000) -> list[tuple[str, str, str]]:
-    """(slug, tenant id, participant id) spread over the big coops."""
+def lookup_targets(coops: list[dict[str, Any]], n: int = 2000) -> list[tuple[str, str, str, str]]:
+    """(slug, tenant id, participant id, NIK) spread over the big coops."""
     per = n // len(coops)
     out = []
     with psycopg.connect(common.plain(common.admin_db_url())) as conn:
         conn.execute("SELECT setseed(0.23)")
         for coop in coops:
             rows = conn.execute(
-                "SELECT id FROM participants WHERE tenant_id = %s ORDER BY random() LIMIT %s",
+                "SELECT id, nik FROM participants WHERE tenant_id = %s ORDER BY random() LIMIT %s",
                 (coop["id"], per),
             ).fetchall()
-            out.extend((coop["slug"], str(coop["id"]), str(r[0])) for r in rows)
+            out.extend((coop["slug"], str(coop["id"]), str(r[0]), r[1]) for r in rows)
     return out
 
 
@@ -136,58 +138,68 @@ def record_payments(people: list[tuple[str, str]], warmup: int, max_seconds: flo
 
 
 
-def throughput(targets: list[tuple[str, str, str]], args: argparse.Namespace) -> list[str]:
+def throughput(targets: list[tuple[str, str, str, str]], args: argparse.Namespace) -> list[str]:
+    """Both API paths and the bare ceiling, in turns, in the same run, at production defaults."""
     driver = args.driver or ("wrk" if shutil.which("wrk") else "python")
-    api_requests = [(f"/api/v1/participants/{pid}", common.token_for(slug, "cashier"))
-                    for slug, _tid, pid in targets]
-    bare_requests: list[tuple[str, str | None]] = [
-        (f"/bare/{tid}/participants/{pid}", None) for _slug, tid, pid in targets
-    ]
+    paths: dict[str, list[tuple[str, str | None]]] = {
+        "id": [(f"/api/v1/participants/{pid}", common.token_for(slug, "cashier"))
+               for slug, _tid, pid, _nik in targets],
+        "nik": [(f"/api/v1/participants?q={nik}", common.token_for(slug, "cashier"))
+                for slug, _tid, _pid, nik in targets],
+        "bare": [(f"/bare/{tid}/participants/{pid}", None) for _slug, tid, pid, _nik in targets],
+    }
     tmp = Path(tempfile.mkdtemp(prefix="gerai-bench-"))
     api_port, bare_port = free_port(), free_port()
-    results: dict[str, list[dict[str, Any]]] = {"api": [], "bare": []}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
+    # Production defaults: LOG_LEVEL unset (INFO), so every request writes its access line.
     api_env = common.app_env()
+    if args.access_log == "on":
+        api_env.pop("LOG_LEVEL")
     bare_env = {"BENCH_BARE_DSN": common.plain(common.app_url())}
     with gunicorn("wsgi:app", api_port, args.workers, api_env, tmp / "api.log") as api_proc, \
             gunicorn("bench.bare_app:app", bare_port, args.workers, bare_env,
                      tmp / "bare.log") as bare_proc:
-        slug, tid, pid = targets[0]
+        slug, tid, pid, _nik = targets[0]
         wait_ready(f"http://127.0.0.1:{api_port}/api/v1/participants/{pid}",
                    {"Authorization": f"Bearer {common.token_for(slug, 'cashier')}"})
         wait_ready(f"http://127.0.0.1:{bare_port}/bare/{tid}/participants/{pid}", {})
-        runs = [("api", api_port, api_requests), ("bare", bare_port, bare_requests)]
-        for name, port, reqs in runs:  # warm both (imports, connections, caches)
-            base = f"http://127.0.0.1:{port}"
+        ports = {"id": api_port, "nik": api_port, "bare": bare_port}
+        masters = {"id": api_proc.pid, "nik": api_proc.pid, "bare": bare_proc.pid}
+
+        def run(name: str, seconds: int) -> dict[str, Any]:
+            base = f"http://127.0.0.1:{ports[name]}"
             if driver == "wrk":
-                wrk_script(reqs, tmp / f"{name}.lua")
-                run_wrk(base, tmp / f"{name}.lua", args.connections, 3)
-            else:
-                run_python(base, reqs, args.connections, 3)
-        masters = {"api": api_proc.pid, "bare": bare_proc.pid}
+                return run_wrk(base, tmp / f"{name}.lua", args.connections, seconds, args.threads)
+            return run_python(base, paths[name], args.connections, seconds)
+
+        for name in paths:  # warm every path (imports, connections, prepared statements)
+            if driver == "wrk":
+                wrk_script(paths[name], tmp / f"{name}.lua")
+            run(name, 3)
         for _round in range(args.rounds):
-            for name, port, reqs in runs:
-                base = f"http://127.0.0.1:{port}"
+            for name in paths:
                 before = cpu_snapshot(masters[name])
-                if driver == "wrk":
-                    result = run_wrk(base, tmp / f"{name}.lua", args.connections, args.duration)
-                else:
-                    result = run_python(base, reqs, args.connections, args.duration)
+                result = run(name, args.duration)
                 result["cpu"] = cpu_used(before, cpu_snapshot(masters[name]))
                 results[name].append(result)
+        access_lines = sum(1 for line in (tmp / "api.log").open("rb") if b"gerai.access" in line)
     lines = [
-        f"GET participant by id, gunicorn --workers {args.workers} (sync) each, 127.0.0.1, "
-        f"{driver} with {args.connections} connections, {args.rounds} × {args.duration} s "
-        f"per app in turns, {len(targets)} people of the big coops"
+        f"lookup throughput: gunicorn --workers {args.workers} (sync) each, 127.0.0.1, production "
+        f"profile, access log {args.access_log} ({access_lines} access lines written); "
+        f"{driver} -t{args.threads} -c{args.connections}, {args.rounds} × {args.duration} s per "
+        f"path in turns, {len(targets)} people of the big coops"
     ]
-    best = {}
-    cost = {}
-    for name, label in (("api", "API  GET /api/v1/participants/{id}"),
-                        ("bare", "bare Flask+psycopg SELECT by (tenant_id, id)")):
+    best: dict[str, float] = {}
+    cost: dict[str, float] = {}
+    labels = {"id": "API  GET /api/v1/participants/{id}",
+              "nik": "API  GET /api/v1/participants?q=<16-digit NIK>",
+              "bare": "bare Flask+psycopg SELECT by (tenant_id, id)"}
+    for name, label in labels.items():
         rps = [r["rps"] for r in results[name]]
         best[name] = statistics.median(rps)
         last = results[name][-1]
         lines.append(
-            f"  {label:<46} {best[name]:8.1f} req/s (runs: "
+            f"  {label:<48} {best[name]:8.1f} req/s (runs: "
             + ", ".join(f"{x:.1f}" for x in rps)
             + f"; non-2xx {sum(r['non2xx'] for r in results[name])}"
             + (f"; socket errors {last['socket_errors']}" if last["socket_errors"] else "")
@@ -198,16 +210,17 @@ def throughput(targets: list[tuple[str, str, str]], args: argparse.Namespace) ->
         db_ms = 1000 * sum(r["cpu"]["db"] for r in results[name]) / max(n, 1)
         cost[name] = app_ms + db_ms
         lines.append(
-            f"  {'':<46} CPU per request: app workers {app_ms:.2f} ms + PostgreSQL backends "
+            f"  {'':<48} CPU per request: app workers {app_ms:.2f} ms + PostgreSQL backends "
             f"{db_ms:.2f} ms = {app_ms + db_ms:.2f} ms"
         )
-    ratio = best["api"] / best["bare"] if best["bare"] else 0.0
-    verdict = "MET" if ratio >= 0.5 else f"MISSED (needs {0.5 * best['bare']:.0f} req/s)"
-    lines.append(f"ratio API / bare = {ratio:.2f}; target ≥ 0.50: {verdict}")
-    if cost.get("api"):
+    for name in ("id", "nik"):
+        ratio = best[name] / best["bare"] if best["bare"] else 0.0
+        verdict = "MET" if ratio >= 0.5 else f"MISSED (needs {0.5 * best['bare']:.0f} req/s)"
+        cpu_ratio = cost["bare"] / cost[name] if cost.get(name) else 0.0
         lines.append(
-            f"CPU cost ratio bare / API = {cost['bare'] / cost['api']:.2f} (what the throughput "
-            "ratio tends to when the server CPUs are the bottleneck; independent of other load)"
+            f"ratio {name:>3} / bare = {ratio:.2f}; target ≥ 0.50: {verdict}; "
+            f"CPU cost ratio bare / {name} = {cpu_ratio:.2f} (what the throughput ratio tends to "
+            "when the CPUs are the bottleneck; independent of other load)"
         )
     shutil.rmtree(tmp, ignore_errors=True)
     return lines
@@ -218,8 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payments", type=int, default=400, help="measured payments")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--max-seconds", type=float, default=120.0)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--access-log", choices=("on", "off"), default="on",
+                        help="the app's access log (on: the production default)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run (≤ 60)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--driver", choices=("wrk", "python"))
