@@ -66,6 +66,19 @@ def clock_time(value: dt.datetime | dt.time) -> str:
     return f"{value.hour:02d}.{value.minute:02d}"
 
 
+def local_clock(value: dt.datetime | None) -> str:
+    """A stored UTC moment as the coop's clock shows it, time only: ``09.25``."""
+    if value is None:
+        return "–"
+    import zoneinfo
+
+    from tenants.context import current_tenant
+
+    ref = current_tenant()
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return clock_time(aware.astimezone(zoneinfo.ZoneInfo(ref.timezone if ref else "Asia/Jakarta")))
+
+
 def period_name(value: str | None) -> str:
     """``2026-11`` → ``November 2026``."""
     if not value:
@@ -93,3 +106,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(period_name)
     app.add_template_filter(local_time)
     app.add_template_filter(phone_display)
+    app.add_template_filter(local_clock, "clock")

@@ -17,9 +17,10 @@ class PayForm(FlaskForm):
     participant_id = HiddenField()
     idempotency_key = HiddenField()
     months = SelectField(_l("Jumlah bulan"), choices=MONTH_CHOICES, default="1")
+    shown_total = HiddenField()  # the total on the button the cashier pressed
     cash_received = WholeNumberField(
         _l("Uang diterima (Rp)"), reader=lambda text: parse_rupiah(text, 0, 1_000_000_000),
-        render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "Rp30.000"},
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
 
 

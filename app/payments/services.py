@@ -7,6 +7,7 @@ payment, its receipt number and the audit entry commit together or not at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -94,10 +95,23 @@ def preview(participant: Participant, months: object) -> Preview:
     )
 
 
+class TotalChanged(Conflict):
+    """The total differs from the one the cashier was shown: nothing is taken; ``total`` is new."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(_l("Jumlahnya berubah. Periksa rincian baru, lalu terima lagi."))
+        self.total = total
+
+
 def record_cash_payment(
-    participant_id: object, months: object, actor: Actor, *, cash_received: int | None = None
+    participant_id: object, months: object, actor: Actor, *, cash_received: int | None = None,
+    shown_total: int | None = None,
 ) -> Payment:
-    """Take cash for the next ``months`` months: one payment, coverage updated, receipt numbered."""
+    """Take cash for the next ``months`` months: one payment, coverage updated, receipt numbered.
+
+    ``shown_total`` (the web counter sends it) must equal the total priced now, under the
+    participant's lock: a cashier is never charged other than what the button said.
+    """
     participant = (
         participants.lock_participant(participant_id) if parse_id(participant_id) else None
     )
@@ -106,6 +120,8 @@ def record_cash_payment(
             _l("Peserta tidak ditemukan."), {"participant_id": _l("Peserta tidak ditemukan.")}
         )
     plan = preview(participant, months)
+    if shown_total is not None and shown_total != plan.total:
+        raise TotalChanged(plan.total)
     if cash_received is not None and cash_received < plan.total:
         message = _l("Uang diterima kurang dari jumlah yang harus dibayar.")
         raise PaymentError(message, {"cash_received": message})
@@ -175,6 +191,18 @@ def void_payment(payment_id: object, reason: object, actor: Actor) -> PaymentVoi
         reason=text,
     )
     return record
+
+
+def recent_payment(participant_id: uuid.UUID, minutes: int = 10) -> Payment | None:
+    """This person's latest paid payment of the last ``minutes`` minutes (a second one is asked)."""
+    since = utcnow() - dt.timedelta(minutes=minutes)
+    return db.session.scalar(
+        sa.select(Payment)
+        .where(Payment.participant_id == participant_id, Payment.status == "paid",
+               Payment.created_at >= since)
+        .order_by(Payment.created_at.desc())
+        .limit(1)
+    )
 
 
 def payments_of(participant_id: uuid.UUID, limit: int = 50) -> list[Payment]:

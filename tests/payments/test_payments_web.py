@@ -37,7 +37,9 @@ def _pay_form(client, slug, pid, months=3, cash=None):  # type: ignore[no-untype
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    shown = re.search(r'name="shown_total" value="([0-9]+)"', html)
     data = {
+        "shown_total": shown.group(1) if shown else "",
         "csrf_token": _csrf_from(html),
         "idempotency_key": key,
         "months": str(months),
