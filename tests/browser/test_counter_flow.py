@@ -67,6 +67,7 @@ def test_cashier_takes_cash_on_a_phone(app, make_coop, set_today, server, browse
     page.click("button:has-text('Cari')")
     page.click("a:has-text('Ahmad Nelayan')")
     page.click("a[href*='/payments/new/']")
+    page.wait_for_load_state()  # forms.js listens from here on (a quicker choice: "Hitung")
     page.select_option("#months", "3")  # the total follows the choice at once (forms.js)
     page.wait_for_selector("button[name=confirm]:has-text('Rp33.600')")
     confirm = page.locator("button[name=confirm]")

@@ -17,6 +17,7 @@ def test_taking_cash_on_a_small_phone(app, make_coop, set_today, server, browser
     page = sign_in(browser, server, coop, "cashier", SMALL_PHONE)
     page.goto(f"{server}/{coop.slug}/payments/new/{pid}")
 
+    page.wait_for_load_state()  # forms.js listens from here on (a quicker choice: "Hitung")
     page.select_option("#months", "3")  # no "Hitung": the total follows at once
     page.wait_for_selector("button[name=confirm]:has-text('Rp33.600')")
     page.fill("#cash_received", "50.000,50")
