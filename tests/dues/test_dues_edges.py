@@ -164,3 +164,24 @@ def test_loader_boundaries() -> None:
         parse_rules(flat_with_min)
     equal = BASE.replace("max = 207000", "max = 10000")
     assert parse_rules(equal).charge("JKK", 30000000, P("2020-05")) == 10000
+
+
+def test_loader_windows_and_numbers_second_pass() -> None:
+    """Survivors of the second run: window order, a missing 'from', negative or infinite rates."""
+    earlier_ending_on_start = DISCOUNT.replace('from = "2026-04"', 'from = "2026-01"').replace(
+        'until = "2026-12"', 'until = "2026-04"')
+    with pytest.raises(RulesError, match="overlap"):
+        parse_rules(BASE + DISCOUNT + earlier_ending_on_start)
+    a_year_before = DISCOUNT.replace('from = "2026-04"', 'from = "2025-01"').replace(
+        'until = "2026-12"', 'until = "2025-12"')
+    assert len(parse_rules(BASE + DISCOUNT + a_year_before).discounts) == 2
+    no_from = DISCOUNT.replace('from = "2026-04"\n', "")
+    with pytest.raises(RulesError, match="'from'"):
+        parse_rules(BASE + no_from)
+    for bad in ('"-0.01"', '"Infinity"', '"NaN"'):
+        with pytest.raises(RulesError, match="'rate'"):
+            parse_rules(BASE.replace('rate = "0.01"', f"rate = {bad}"))
+    with pytest.raises(RulesError, match="only make sense with 'rate'"):
+        parse_rules(BASE.replace("flat = 6800", "flat = 6800\nmax = 1"))
+    open_start = Sponsor.from_dict({"name": "CSR", "type": "csr", "programs": ["JKK"]})
+    assert open_start.from_period is None and open_start.covers(P("2015-07"))
