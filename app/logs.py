@@ -122,8 +122,6 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     if any(isinstance(h.formatter, MaskingJsonFormatter) for h in root.handlers):
         return
-    # Fields no line prints: not looking them up saves each record a few system calls.
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler.setFormatter(MaskingJsonFormatter())
     handler.addFilter(ContextFilter())
