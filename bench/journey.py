@@ -128,7 +128,11 @@ def walk_counter(page: Any, weigher: Weigher, base: str, email: str, password: s
     page.wait_for_selector("button[name=confirm]")
     done("pay")
     page.click("button[name=confirm]")
-    page.wait_for_selector("article.receipt")
+    page.wait_for_selector("article.receipt, #recent-payment")
+    if page.locator("#recent-payment").count():  # paid minutes ago: the counter asks once
+        done("asked-again")
+        page.click("button[name=confirm]")
+        page.wait_for_selector("article.receipt")
     done("receipt")
     page.click("button:has-text('Cetak')")
     page.wait_for_selector("article.receipt")
