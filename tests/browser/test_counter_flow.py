@@ -7,47 +7,12 @@ reason; in CI (``CI`` set) a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-
-import pytest
-from werkzeug.serving import make_server
-
-from tests.conftest import PASSWORD
+from tests.browser.support import needs_chromium, sign_in
 from tests.payments.helpers import register
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                allow_module_level=True)
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
+needs_chromium()
 
 
 def test_cashier_takes_cash_on_a_phone(app, make_coop, set_today, server, browser) -> None:
@@ -55,11 +20,7 @@ def test_cashier_takes_cash_on_a_phone(app, make_coop, set_today, server, browse
     coop = make_coop(passwords=True)
     api = app.test_client()
     register(api, coop, name="Ahmad Nelayan", phone="081234567890")
-    page = browser.new_page(viewport=PHONE)
-    page.goto(f"{server}/{coop.slug}/login")
-    page.fill("#email", coop.emails["cashier"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = sign_in(browser, server, coop, "cashier", PHONE)
     assert page.locator("h1").inner_text() == coop.ref.name
 
     page.goto(f"{server}/{coop.slug}/participants")
