@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.participants import import_views as participant_excel_views
     from app.participants import views as participant_views
     from app.payments import views as payment_views
-    from app.web import icons, jobs_views, nav
+    from app.web import icons, jobs_views, nav, settings_views
     from app.web import views as web_views
 
     settings = settings or load_settings(**overrides)
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(participant_excel_views.bp)
     app.register_blueprint(payment_views.bp)
     app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(settings_views.bp)
     app.register_blueprint(api_views.bp)
     cli.init_app(app)
     return app

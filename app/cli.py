@@ -105,13 +105,14 @@ tenants_cli = click.Group("tenants", help="Cooperatives on this deployment.")
 @click.argument("slug")
 @click.option("--name", required=True, help="The cooperative's full name.")
 @click.option("--timezone", default="Asia/Jakarta", show_default=True)
+@click.option("--code", default=None, help="Receipt code, 2-8 letters/digits (default: from slug).")
 @friendly
-def tenants_create(slug: str, name: str, timezone: str) -> None:
+def tenants_create(slug: str, name: str, timezone: str, code: str | None) -> None:
     from tenants.provision import create_tenant
 
-    tenant = create_tenant(slug, name, timezone)
+    tenant = create_tenant(slug, name, timezone, code=code, actor="cli")
     db.session.commit()
-    click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
+    click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}\t{tenant.code}")
 
 
 @tenants_cli.command("list")
@@ -119,13 +120,13 @@ def tenants_list() -> None:
     from tenants.provision import list_tenants
 
     for tenant in list_tenants():
-        click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
+        click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}\t{tenant.code}")
 
 
 def _set_status(slug: str, enabled: bool) -> None:
     from tenants.provision import set_status
 
-    tenant = set_status(slug, enabled)
+    tenant = set_status(slug, enabled, actor="cli")
     db.session.commit()
     click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
 
@@ -142,6 +143,18 @@ def tenants_disable(slug: str) -> None:
 @friendly
 def tenants_enable(slug: str) -> None:
     _set_status(slug, True)
+
+
+@tenants_cli.command("rename")
+@click.argument("slug")
+@click.option("--name", required=True, help="The cooperative's new full name.")
+@friendly
+def tenants_rename(slug: str, name: str) -> None:
+    from tenants.provision import rename_tenant
+
+    tenant = rename_tenant(slug, name, actor="cli")
+    db.session.commit()
+    click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.status}")
 
 
 def _in_tenant(slug: str):  # type: ignore[no-untyped-def]

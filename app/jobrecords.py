@@ -4,7 +4,9 @@
 caller's transaction (so the record and the work commit together) and updated by the job itself in
 its own coop. ``ScheduledRun`` is a platform table (no personal data, no RLS) that remembers which
 daily job each coop has been given for which local date: the database is what makes the cron
-fan-out idempotent.
+fan-out idempotent. The fan-out reads every coop's claims in one statement; the application role
+never writes them directly: ``claim_scheduled_run`` and the pruning call the owner's functions,
+which act only on the coop entered in the transaction.
 
 The queries here are the jobs page's and the CLI's; views never talk SQL directly.
 """
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tenants.context import require_tenant
 from tenants.db import Base, TenantOwned, db, utcnow
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -86,6 +89,41 @@ class ScheduledRun(Base):
     local_date: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
     job_id: Mapped[str] = mapped_column(sa.String(120))
     claimed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+def claim_scheduled_run(kind: str, local_date: dt.date, job_id: str) -> bool:
+    """Claim the current coop's ``kind`` job for ``local_date``; False if it was claimed before."""
+    tenant = require_tenant()
+    if db.is_postgres:
+        return bool(db.session.execute(
+            sa.text("SELECT gerai_claim_scheduled_run(:kind, :t, :day, :job)"),
+            {"kind": kind, "t": tenant.id, "day": local_date, "job": job_id},
+        ).scalar_one())
+    from sqlalchemy.dialects.sqlite import insert
+
+    stmt = (
+        insert(ScheduledRun)
+        .values(kind=kind, tenant_id=tenant.id, local_date=local_date, job_id=job_id,
+                claimed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "tenant_id", "local_date"])
+        .returning(ScheduledRun.kind)
+    )
+    return db.session.execute(stmt).first() is not None
+
+
+def prune_scheduled_runs(before: dt.date) -> int:
+    """Forget the current coop's claims for days before ``before``."""
+    tenant = require_tenant()
+    if db.is_postgres:
+        return int(db.session.execute(
+            sa.text("SELECT gerai_prune_scheduled_runs(:t, :before)"),
+            {"t": tenant.id, "before": before},
+        ).scalar_one())
+    return db.session.execute(
+        sa.delete(ScheduledRun).where(
+            ScheduledRun.tenant_id == tenant.id, ScheduledRun.local_date < before
+        )
+    ).rowcount or 0
 
 
 # --- Reading (current coop only: RLS and the ORM criteria scope every query) -------------------
@@ -194,13 +232,6 @@ def daily_maintenance(local_date: str) -> dict[str, int]:
     lost = jobs.settle_lost_runs(older_than=now - dt.timedelta(hours=1))
     jobs.report_progress(2, 3, "catatan yang hilang dari antrean diperiksa")
     day = dt.date.fromisoformat(local_date)
-    from tenants.context import require_tenant
-
-    claims = db.session.execute(
-        sa.delete(ScheduledRun).where(
-            ScheduledRun.tenant_id == require_tenant().id,
-            ScheduledRun.local_date < day - dt.timedelta(days=SCHEDULE_RETENTION_DAYS),
-        )
-    ).rowcount
+    claims = prune_scheduled_runs(day - dt.timedelta(days=SCHEDULE_RETENTION_DAYS))
     jobs.report_progress(3, 3, "selesai")
     return {"lost": lost, "pruned": pruned or 0, "claims_pruned": claims or 0}

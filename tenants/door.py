@@ -1,8 +1,10 @@
 """The one audited door for anything that crosses from one cooperative to another.
 
-Resolving a URL slug or an API token to its coop reads only platform tables. Switching a unit of
-work into a coop that is not the caller's own goes through ``switch_to``, which checks the right
-first and writes the switch to that coop's audit log.
+Resolving a URL slug reads the platform table ``tenants``. Resolving an API token reads the
+tenant-owned ``api_tokens`` through the owner's ``gerai_token_owner`` function on PostgreSQL (the
+application role cannot read another coop's tokens, nor write any). Switching a unit of work into
+a coop that is not the caller's own goes through ``switch_to``, which checks the right first and
+writes the switch to that coop's audit log.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from tenants import audit
 from tenants.context import NoTenantError, TenantRef, current_tenant_id, set_tenant
 from tenants.db import TX_TENANT_KEY, db
-from tenants.models import ApiToken, Tenant, default_code
+from tenants.models import Tenant, default_code
 
 
 def hash_token(token: str) -> str:
@@ -50,16 +52,25 @@ _TENANT = (
     Tenant.due_day, Tenant.grace_months, Tenant.code,
 )
 _BY_SLUG = sa.select(*_TENANT).where(Tenant.slug == sa.bindparam("slug"))
+# SQLite (the demo) has no functions and no RLS: the token is read as plain columns there.
+_TOKENS = sa.table(
+    "api_tokens", sa.column("id"), sa.column("tenant_id"), sa.column("user_id"),
+    sa.column("role"), sa.column("token_hash"), sa.column("revoked_at"),
+)
 _BY_TOKEN = (
-    sa.select(ApiToken.id, ApiToken.user_id, ApiToken.role, *_TENANT)
-    .join(Tenant, Tenant.id == ApiToken.tenant_id)
-    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    sa.select(_TOKENS.c.id, _TOKENS.c.user_id, _TOKENS.c.role, *_TENANT)
+    .join(Tenant, Tenant.id == _TOKENS.c.tenant_id)
+    .where(_TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None))
 )
 # The same statements that also set the coop for the transaction (PostgreSQL RLS reads it): the
-# select list is evaluated only for the row found, so an unknown slug or token enters nothing.
+# select list is evaluated only for the row found, so an unknown slug enters nothing. The token's
+# function enters the coop itself, only when it finds an unrevoked token.
 _ENTER = sa.func.set_config("app.tenant_id", sa.cast(Tenant.id, sa.Text), True).label("entered")
 _ENTER_BY_SLUG = _BY_SLUG.add_columns(_ENTER)
-_ENTER_BY_TOKEN = _BY_TOKEN.add_columns(_ENTER)
+_ENTER_BY_TOKEN = sa.text(
+    "SELECT token_id AS id, user_id, role, tenant_id, slug, name, timezone, status, due_day,"
+    " grace_months, code FROM gerai_token_owner(:token_hash)"
+)
 
 
 def _ref(row: sa.Row[Any]) -> TenantRef:
@@ -70,7 +81,7 @@ def _ref(row: sa.Row[Any]) -> TenantRef:
 
 
 def _resolve_and_enter(
-    plain: sa.Select[Any], entering: sa.Select[Any], **params: str
+    plain: sa.Executable, entering: sa.Executable, **params: str
 ) -> tuple[sa.Row[Any], TenantRef] | None:
     """Resolve a platform row and enter its coop in one statement of a coop-less transaction.
 

@@ -1,4 +1,8 @@
-"""Platform tables: not tenant-owned, free of personal data, so no RLS (read via the door)."""
+"""The tenant registry: a platform table, free of personal data, read by the door.
+
+The application role may read it but never write it: creating, renaming, disabling and enabling a
+coop and setting its receipt code go through owner-owned functions (``tenants.provision``).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,9 @@ class Tenant(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default=TENANT_ACTIVE)
     due_day: Mapped[int] = mapped_column(sa.SmallInteger, default=15)
     grace_months: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
-    # Short code printed on receipts and exports (e.g. KMP-2026-000123).
-    code: Mapped[str] = mapped_column(sa.String(8), default="")
+    # Short code printed on receipts and exports (e.g. KMP-2026-000123): unique across the
+    # deployment, so no two coops print the same receipt number.
+    code: Mapped[str] = mapped_column(sa.String(8), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -56,27 +61,3 @@ def default_code(slug: str) -> str:
     if 2 <= len(first) <= 5 or len(parts) == 1:
         return first[:8].upper()
     return "".join(p[0] for p in parts)[:8].upper()
-
-
-class ApiToken(Base):
-    """The hash of an API token with its coop, user and role; the token is shown once, never kept.
-
-    The role is the holder's role when the token was made: changing the role or deactivating the
-    user revokes the token, so a live token's role is always right and an API request needs no
-    read of the user.
-    """
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenants.id"), index=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    role: Mapped[str] = mapped_column(sa.String(16))
-    label: Mapped[str] = mapped_column(sa.String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('admin', 'cashier', 'pengawas', 'mentor')", name="role"),
-    )

@@ -10,6 +10,16 @@ import sqlalchemy as sa
 
 APPEND_ONLY_TABLES = ("audit_events",)
 
+# Tables that are not tenant-owned, each with its reason. The application role may read them and
+# never write them: writes go through the owner's ``gerai_*`` functions (migration 0009), which
+# check their preconditions. A test walks the catalog: every table with a ``tenant_id`` column is
+# under forced RLS or listed here, and the application role has no INSERT/UPDATE/DELETE on these.
+PLATFORM_TABLES = {
+    "tenants": "the coop registry: a URL slug must resolve to its coop before any coop is entered",
+    "scheduled_runs": "the cron fan-out reads every coop's claims in one statement to find who is"
+    " due; a claim is written only by gerai_claim_scheduled_run inside the claiming coop",
+}
+
 
 def _tables_with(flag: str) -> list[str]:
     """Tables whose ``info`` carries ``flag`` (e.g. ``no_delete`` for money records)."""
@@ -36,6 +46,15 @@ def grant_app_role(conn: sa.Connection, app_role: str) -> None:
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE ON {table} FROM {role}")
     for table in _tables_with("no_delete"):
         conn.exec_driver_sql(f"REVOKE DELETE ON {table} FROM {role}")
+    for table in PLATFORM_TABLES:
+        conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
+    functions = conn.exec_driver_sql(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+        " ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND left(p.proname, 6) = 'gerai_'"
+        " AND pg_get_userbyid(p.proowner) = current_user"
+    ).scalars().all()
+    for function in functions:
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO {role}")
 
 
 def role_problems(conn: sa.Connection) -> list[str]:

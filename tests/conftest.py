@@ -102,9 +102,7 @@ def make_tenant(app: Flask):  # type: ignore[no-untyped-def]
     def _make(slug: str | None = None, name: str | None = None, **kw: object) -> TenantRef:
         slug = slug or f"coop-{uuid.uuid4().hex[:8]}"
         with app.app_context():
-            tenant = create_tenant(slug, name or f"Koperasi {slug}")
-            for key, value in kw.items():
-                setattr(tenant, key, value)
+            tenant = create_tenant(slug, name or f"Koperasi {slug}", **kw)  # type: ignore[arg-type]
             ref = tenant.ref()
             db.session.commit()
             db.remove()

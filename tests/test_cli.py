@@ -18,15 +18,35 @@ def _run(app, group, *args, input=None):  # type: ignore[no-untyped-def]
     return result
 
 
-def test_tenants_create_list_disable_enable(app, database) -> None:
+def test_tenants_create_list_disable_enable_rename(app, database) -> None:
     created = _run(
         app, tenants_cli, "create", "kud-maju", "--name", "KUD Maju", "--timezone", "Asia/Makassar"
     )
-    assert created.exit_code == 0 and created.stdout.strip() == "kud-maju\tKUD Maju\tactive"
+    assert created.exit_code == 0 and created.stdout.strip() == "kud-maju\tKUD Maju\tactive\tKUD"
     assert _run(app, tenants_cli, "disable", "kud-maju").stdout.strip().endswith("\tdisabled")
     listed = _run(app, tenants_cli, "list")
-    assert "kud-maju\tKUD Maju\tdisabled" in listed.stdout.splitlines()
+    assert "kud-maju\tKUD Maju\tdisabled\tKUD" in listed.stdout.splitlines()
     assert _run(app, tenants_cli, "enable", "kud-maju").stdout.strip().endswith("\tactive")
+    renamed = _run(app, tenants_cli, "rename", "kud-maju", "--name", "KUD Maju Jaya")
+    assert renamed.stdout.strip() == "kud-maju\tKUD Maju Jaya\tactive"
+    # Every platform write is in the coop's own audit log.
+    from tenants.audit import AuditEvent
+    from tenants.context import tenant_context
+    from tenants.door import resolve_slug
+
+    with app.app_context():
+        ref = resolve_slug("kud-maju")
+        db.session.rollback()
+        with tenant_context(ref):
+            logged = db.session.execute(
+                sa.select(AuditEvent.action, AuditEvent.actor).order_by(AuditEvent.at)
+            ).all()
+            db.session.rollback()
+        db.remove()
+    assert logged == [
+        ("tenant.create", "cli"), ("tenant.disable", "cli"), ("tenant.enable", "cli"),
+        ("tenant.rename", "cli"),
+    ]
 
 
 def test_bad_arguments_are_one_clear_line(app, database) -> None:

@@ -101,7 +101,7 @@ def test_token_roles_migration_takes_the_users_role_and_revokes_orphans() -> Non
                             " created_at) VALUES (:i, :h, :t, :u, '', now())"),
                     {"i": token_id, "h": token_id.hex, "t": tenant, "u": user_id},
                 )
-        migrate.upgrade(settings)
+        migrate.upgrade(settings, "0006")
         with engine.connect() as conn:
             rows = {
                 r.user_id: (r.role, r.revoked)
@@ -115,6 +115,10 @@ def test_token_roles_migration_takes_the_users_role_and_revokes_orphans() -> Non
         assert rows[admin] == ("admin", False)
         assert rows[gone] == ("pengawas", True)
         assert forced is True  # RLS on users is forced again after the backfill
+        migrate.upgrade(settings)  # 0009: a token must belong to a user of its coop
+        with engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT user_id FROM api_tokens")).scalars().all()
+        assert left == [admin]
     finally:
         engine.dispose()
         dbsetup.drop_database(name)

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from babel.dates import format_date
 
-from app.jobrecords import ScheduledRun, daily_maintenance
+from app.jobrecords import ScheduledRun, claim_scheduled_run, daily_maintenance
 from app.jobs import Retry, enqueue, settle_lost_runs
 from app.payments.tasks import forget_idempotency_keys
 from tenants.context import TenantRef, clear_tenant, tenant_context
@@ -119,28 +119,12 @@ def due(entry: Daily, now: dt.datetime) -> list[tuple[TenantRef, dt.date]]:
     return found
 
 
-def _insert_claim(entry: Daily, ref: TenantRef, day: dt.date, job_id: str) -> bool:
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = (
-        insert(ScheduledRun)
-        .values(kind=entry.kind, tenant_id=ref.id, local_date=day, job_id=job_id,
-                claimed_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["kind", "tenant_id", "local_date"])
-        .returning(ScheduledRun.kind)
-    )
-    return session.execute(stmt).first() is not None
-
-
 def _give(entry: Daily, ref: TenantRef, day: dt.date) -> str | None:
     """Claim (entry, coop, day) and queue its job in one transaction; None if already claimed."""
     session = db.session
     job_id = entry.job_id(ref.slug, day)
     switch_to(ref, Right(kind="platform", reason=f"schedule {entry.kind} {day}", actor="cron"))
-    if not _insert_claim(entry, ref, day, job_id):
+    if not claim_scheduled_run(entry.kind, day, job_id):
         session.rollback()
         return None
     enqueue(

@@ -75,3 +75,31 @@ class LoginThrottle(TenantOwned, Base):
     count: Mapped[int] = mapped_column()
 
     __table_args__ = (sa.UniqueConstraint("tenant_id", "key"),)
+
+
+class ApiToken(TenantOwned, Base):
+    """The hash of an API token with its user and role; the token is shown once, never kept.
+
+    Tenant-owned under forced RLS like any other row, so no statement of the app can mint a token
+    for another coop. The one read before the coop is known, bearer token → coop, user and role, is
+    the owner's ``gerai_token_owner`` function (``tenants.door.enter_by_token``).
+
+    The role is the holder's role when the token was made: changing the role or deactivating the
+    user revokes the token, so a live token's role is always right and an API request needs no
+    read of the user.
+    """
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column()
+    role: Mapped[str] = mapped_column(sa.String(16))
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        tenant_fk(["user_id"], "users"),
+        sa.Index("ix_api_tokens_tenant_user", "tenant_id", "user_id"),
+        sa.CheckConstraint("role IN ('admin', 'cashier', 'pengawas', 'mentor')", name="role"),
+    )

@@ -14,12 +14,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from app.auth import throttle
-from app.auth.models import ROLES, PasswordLink, User
+from app.auth.models import ROLES, ApiToken, PasswordLink, User
 from tenants import audit
 from tenants.context import require_tenant
 from tenants.db import db, utcnow
 from tenants.door import hash_token
-from tenants.models import ApiToken
 
 hasher = PasswordHasher()
 _DUMMY_HASH = hasher.hash("not-a-real-password-but-the-same-cost")
@@ -317,7 +316,7 @@ def use_password_link(token: str, password: str, actor: Actor) -> User:
 
 
 def create_api_token(user: User, actor: Actor, label: str = "") -> str:
-    """Return a new token once; only its SHA-256 is stored, in the platform index."""
+    """Return a new token once; only its SHA-256 is stored, in the coop's own (RLS) table."""
     if not user.active:
         raise AuthError("inactive", _l("Akun ini sudah dinonaktifkan. Hubungi pengurus koperasi."))
     token = "gerai_" + secrets.token_urlsafe(32)

@@ -36,6 +36,8 @@ ITEMS = (
          _l("Impor, pengingat dan pekerjaan lain yang berjalan di belakang.")),
     Item("web.audit_log", _l("Log audit"), "read", _l("Siapa melakukan apa, dan kapan."),
          ("admin", "pengawas")),
+    Item("settings.index", _l("Pengaturan"), "staff.manage",
+         _l("Kode kwitansi koperasi Anda.")),
     Item("auth.tokens", _l("Token API"), "read"),
 )
 

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     now = dt.datetime.now(dt.UTC)
     jobs = [(s, args.seed, now, not args.no_payments, loader, password_hash)
             for s in sorted(specs, key=lambda s: -s.size)]
-    totals: Counter[str] = Counter({"tenants": len(specs), "api_tokens": 2 * len(specs)})
+    totals: Counter[str] = Counter({"tenants": len(specs)})
     status: Counter[str] = Counter()
     profiles: Counter[str] = Counter()
     build_s = load_s = 0.0

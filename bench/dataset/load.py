@@ -1,6 +1,6 @@
 """Loading: the rows of a built coop written with ``COPY … FROM STDIN`` (one transaction per
 coop, ``app.tenant_id`` set), the worker function the process pool runs (``build_and_load``), and
-the platform rows (tenants, API tokens) that come first.
+the platform rows (tenants) that come first; each coop's API tokens come with its users.
 
 Why COPY as the superuser and not the ORM: see the package docstring.
 """
@@ -131,6 +131,9 @@ def build_and_load(job: tuple[CoopSpec, int, dt.datetime, bool, str, str]) -> di
     with psycopg.connect(load_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tid),))
         counts["users"] = _copy(cur, "users", USER_COLS, users)
+        counts["api_tokens"] = _copy(cur, "api_tokens", ("id", "token_hash", "tenant_id",
+                                     "user_id", "role", "label", "created_at", "revoked_at"),
+                                     _token_rows(spec, founded))
         counts["participants"] = _copy(cur, "participants", PARTICIPANT_COLS,
                                        _participant_rows(b))
         counts["participant_sponsors"] = _copy(cur, "participant_sponsors", SPONSOR_COLS,
@@ -149,19 +152,21 @@ def build_and_load(job: tuple[CoopSpec, int, dt.datetime, bool, str, str]) -> di
 
 def load_platform(load_url: str, specs: list[CoopSpec]) -> None:
     tenants = []
-    tokens = []
-    rng = random.Random("platform")
     for s in specs:
         created = at(s.founded, 9 * 3600, zoneinfo.ZoneInfo(s.timezone))
         tenants.append((s.tenant_id, s.slug, s.name, s.timezone, "active", s.due_day,
                         s.grace_months, s.code, created))
-        for role, user_id in (("admin", s.admin_id), ("cashier", s.cashier_id)):
-            token_hash = hashlib.sha256(common.token_for(s.slug, role).encode()).hexdigest()
-            tokens.append((uuid7_at(created, rng), token_hash, s.tenant_id, user_id, role,
-                           f"bench {role}", created, None))
     with psycopg.connect(load_url) as conn, conn.cursor() as cur:
         _copy(cur, "tenants", ("id", "slug", "name", "timezone", "status", "due_day",
                                "grace_months", "code", "created_at"), tenants)
-        _copy(cur, "api_tokens", ("id", "token_hash", "tenant_id", "user_id", "role", "label",
-                                  "created_at", "revoked_at"), tokens)
         conn.commit()
+
+
+def _token_rows(spec: CoopSpec, founded: dt.datetime) -> list[tuple[Any, ...]]:
+    """The coop's two API tokens (tenant-owned: loaded with its users, which they point at)."""
+    rng = random.Random(f"tokens-{spec.slug}")
+    return [
+        (uuid7_at(founded, rng), hashlib.sha256(common.token_for(spec.slug, role).encode())
+         .hexdigest(), spec.tenant_id, user_id, role, f"bench {role}", founded, None)
+        for role, user_id in (("admin", spec.admin_id), ("cashier", spec.cashier_id))
+    ]

@@ -61,9 +61,7 @@ class CoopSpec:
     admin_id: uuid.UUID = field(default_factory=uuid.uuid4)
     cashier_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
-    @property
-    def code(self) -> str:
-        return default_code(self.slug)
+    code: str = ""  # the receipt code, unique across the deployment (set by ``coop_specs``)
 
 
 def coop_specs(small: bool, seed: int) -> list[CoopSpec]:
@@ -88,6 +86,14 @@ def coop_specs(small: bool, seed: int) -> list[CoopSpec]:
             spec.timezone = "Asia/Jayapura"
         spec.due_day = rng.choices((15, 10, 20), (8, 1, 1))[0]
         specs.append(spec)
+    taken: set[str] = set()
+    for spec in specs:
+        base, n = default_code(spec.slug), 1
+        spec.code = base
+        while spec.code in taken:  # as ``tenants.provision.choose_code`` does
+            n += 1
+            spec.code = f"{base[: 8 - len(str(n))]}{n}"
+        taken.add(spec.code)
     for spec in specs:
         created = at(spec.founded, 9 * 3600, zoneinfo.ZoneInfo(spec.timezone))
         spec.tenant_id = uuid7_at(created, rng)

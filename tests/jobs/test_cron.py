@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rq import Queue
 from rq.cron import CronJob
 
-from app.jobrecords import JobRun, ScheduledRun
+from app.jobrecords import JobRun, ScheduledRun, claim_scheduled_run
 from tenants.context import clear_tenant, tenant_context
 from tenants.db import db
 from tenants.provision import set_status
@@ -209,8 +209,8 @@ def test_daily_maintenance_prunes_old_records_and_settles_lost_ones(ctx, make_te
                 payload={"args": [], "kwargs": {}}, title=rq_id, queue="default",
                 status=status, timeout=60, **({"enqueued_at": when} if when else {}),
             ))
-        db.session.add(ScheduledRun(kind="maintenance", tenant_id=coop.id,
-                                    local_date=dt.date(2026, 1, 1), job_id="x"))
+        db.session.commit()
+        claim_scheduled_run("maintenance", dt.date(2026, 1, 1), "x")  # the app role cannot insert
         db.session.commit()
         result = daily_maintenance("2026-11-25")
         db.session.commit()
