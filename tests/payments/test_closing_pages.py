@@ -11,23 +11,14 @@ import sqlalchemy as sa
 from app.payments.models import CashClosing
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.conftest import login
 from tests.payments.helpers import pay, register
 
-
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 @pytest.fixture
-def staff(make_coop, app):  # type: ignore[no-untyped-def]
-    coop = make_coop(passwords=True)
-    clients = {}
-    for role in ("admin", "cashier", "pengawas", "mentor"):
-        clients[role] = app.test_client()
-        assert login(clients[role], coop.slug, coop.emails[role]).status_code == 302
-    return coop, clients
+def staff_roles() -> tuple[str, ...]:
+    return ("admin", "cashier", "pengawas", "mentor")
 
 
 def hidden_fields(html: str, form_action_part: str = "") -> dict[str, str]:

@@ -14,10 +14,11 @@ from app.numbers import NumberError, parse_rupiah
 from app.payments.models import CashClosing, Payment
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.conftest import login
 from tests.payments.helpers import pay, register
 from tests.payments.test_closing_pages import hidden_fields
 from tests.payments.test_payments_web import _pay_form
+
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 TYPED = {"30000": 30000, "30.000": 30000, "30,000": 30000, "Rp 30.000": 30000,
          "Rp30.000,00": 30000, "rp. 30.000": 30000, "Rp 30.000,-": 30000, " 1.250.000 ": 1250000,
@@ -35,19 +36,6 @@ def test_rupiah_typed_the_indonesian_way(text, amount) -> None:
 def test_anything_else_is_refused(text) -> None:
     with pytest.raises(NumberError):
         parse_rupiah(text)
-
-
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def cashier(make_coop, app):  # type: ignore[no-untyped-def]
-    coop = make_coop(passwords=True)
-    client = app.test_client()
-    assert login(client, coop.slug, coop.emails["cashier"]).status_code == 302
-    return coop, client
 
 
 def _payments(app, ref) -> list[Payment]:  # type: ignore[no-untyped-def]

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _csrf_from, login
+from tests.conftest import _csrf_from
 from tests.payments.helpers import register
 from tests.payments.test_payments_web import _count, _pay_form
 
 ODD_NUMBERS = ["²", "1²", "١", "１", "1_0", "٣"]
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def cashier(make_coop, app):  # type: ignore[no-untyped-def]
-    coop = make_coop(passwords=True)
-    client = app.test_client()
-    assert login(client, coop.slug, coop.emails["cashier"]).status_code == 302
-    return coop, client
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 @pytest.mark.parametrize("months", ODD_NUMBERS)

@@ -30,19 +30,7 @@ needs_pdftotext = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def staff(make_coop, app):  # type: ignore[no-untyped-def]
-    coop = make_coop(passwords=True)
-    clients = {}
-    for role in ("admin", "cashier", "pengawas"):
-        clients[role] = app.test_client()
-        assert login(clients[role], coop.slug, coop.emails[role]).status_code == 302
-    return coop, clients
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 def _paid(app, coop, months: int = 3) -> str:  # type: ignore[no-untyped-def]

@@ -8,22 +8,10 @@ import re
 
 import pytest
 
-from tests.conftest import login
 from tests.payments.helpers import register
 from tests.payments.test_payments_web import _count, _pay_form
 
-
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def cashier(make_coop, app):  # type: ignore[no-untyped-def]
-    coop = make_coop(passwords=True)
-    client = app.test_client()
-    assert login(client, coop.slug, coop.emails["cashier"]).status_code == 302
-    return coop, client
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 def test_months_changed_after_the_quote_takes_nothing_and_shows_the_new_total(app, cashier) -> None:
