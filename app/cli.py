@@ -316,8 +316,22 @@ def demo_cmd() -> None:
     demo.print_logins()
 
 
+@click.command("sandbox")
+@click.argument("provider", type=click.Choice(["xendit", "midtrans"]))
+@click.option("--port", default=8900, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--callback-url", default=None, help="Where the sandbox posts its webhooks.")
+@click.option("--callback-token", default=None, help="Xendit x-callback-token (random if unset).")
+def sandbox_cmd(provider: str, port: int, host: str, callback_url: str | None,
+                callback_token: str | None) -> None:
+    """Run a local stand-in of a payment provider's API (never talks to the real one)."""
+    from sandboxes.cli import serve
+
+    serve(provider, host, port, callback_url, callback_token)
+
+
 def init_app(app: Flask) -> None:
-    for group in (db_cli, tenants_cli, users_cli, tokens_cli, demo_cmd, check_cmd):
+    for group in (db_cli, tenants_cli, users_cli, tokens_cli, demo_cmd, check_cmd, sandbox_cmd):
         app.cli.add_command(group)
 
 
