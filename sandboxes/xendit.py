@@ -171,7 +171,11 @@ def _callback(inv: dict[str, Any]) -> dict[str, Any]:
               "payment_channel", "payment_destination"):
         if k in inv:
             body[k] = inv[k]
+    for k in ("success_redirect_url", "failure_redirect_url"):
+        if k in inv:
+            body[k] = inv[k]
     if inv["status"] == "PAID":
+        body["payment_id"] = "pay-" + inv["id"]
         body["adjusted_received_amount"] = inv["amount"]
         body["fees_paid_amount"] = 0
     return body

@@ -20,6 +20,21 @@ def test_xendit_sdk_creates_and_reads_an_invoice(xendit_url: str) -> None:
     assert again.id == inv.id and again.amount == 16800 and again.status.value == "PENDING"
 
 
+def test_xendit_paid_callback_parses_as_the_sdks_invoice_callback(xendit_url: str,
+                                                                 receiver) -> None:  # noqa: ANN001
+    import httpx
+    from xendit.invoice.model.invoice_callback import InvoiceCallback
+
+    config = Configuration(api_key="xnd_development_abcdefgh12345678", host=xendit_url)
+    inv = InvoiceApi(ApiClient(config)).create_invoice(
+        CreateInvoiceRequest(external_id="gerai-cb", amount=16800.0))
+    httpx.post(inv.invoice_url, data={"action": "pay"})
+    (hit,) = receiver[0].wait_for(1)
+    cb = InvoiceCallback._new_from_openapi_data(  # the SDK's own strict, typed model
+        **hit["body"], _spec_property_naming=True, _check_type=True, _configuration=config)
+    assert (cb.id, cb.status, cb.paid_amount) == (inv.id, "PAID", 16800.0)
+
+
 def _point(client: midtransclient.Snap | midtransclient.CoreApi, url: str) -> None:
     # midtransclient has no base-URL argument; its ApiConfig reads the URLs from attributes,
     # so setting them on the instance points it elsewhere without touching the library.
