@@ -95,3 +95,9 @@ def set_today(app: Flask) -> Iterator[Any]:
     app.config["GERAI"] = original
 
 
+@pytest.fixture
+def counter_day(set_today) -> None:  # type: ignore[no-untyped-def]
+    """Today is a fixed day, so months owed, totals and receipt numbers do not drift."""
+    set_today("2026-11-10")
+
+

@@ -16,6 +16,7 @@ from app.auth import services as auth
 from app.participants import services
 from tenants.context import TenantRef, tenant_context
 from tenants.db import db
+from tests.conftest import login
 
 APPS: list[Flask] = []  # the test app, set by an autouse fixture in conftest
 _serial = itertools.count(1)
@@ -77,3 +78,10 @@ def sql_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+
+def signed_in(app: Flask, coop: Any, role: str = "admin") -> Any:
+    """A web client of ``coop``'s ``role`` signed in through the real login form."""
+    client = app.test_client()
+    assert login(client, coop.slug, coop.emails[role]).status_code == 302
+    return client

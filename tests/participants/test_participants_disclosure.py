@@ -17,9 +17,7 @@ FULL = {"admin": True, "cashier": True, "pengawas": False, "mentor": False}
 KK = "2104010101200001"
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ from tests.participants.helpers import register
 API = "/api/v1/participants"
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 @pytest.fixture

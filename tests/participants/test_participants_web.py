@@ -11,24 +11,15 @@ import sqlalchemy as sa
 from app.participants.models import Participant
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.conftest import _csrf_from, login
-from tests.participants.helpers import person, register, sql_statements
+from tests.conftest import _csrf_from
+from tests.participants.helpers import person, register, signed_in, sql_statements
 
-
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 @pytest.fixture
 def web(make_coop):  # type: ignore[no-untyped-def]
     return make_coop(passwords=True)
-
-
-def signed_in(app, coop, role="admin"):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    assert login(client, coop.slug, coop.emails[role]).status_code == 302
-    return client
 
 
 def form_data(**overrides):  # type: ignore[no-untyped-def]

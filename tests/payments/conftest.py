@@ -10,15 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import login
-from tests.participants.conftest import coop, make_coop, set_today  # noqa: F401
-
-COUNTER_DAY = "2026-11-10"
-
-
-@pytest.fixture
-def counter_day(set_today) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    """Today is a fixed day, so months owed, totals and receipt numbers do not drift."""
-    set_today(COUNTER_DAY)
+from tests.participants.conftest import coop, counter_day, make_coop, set_today  # noqa: F401
 
 
 @pytest.fixture

@@ -13,21 +13,14 @@ from app.web.audit_log import ACTIONS
 from tenants import audit
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.participants.helpers import register, sql_statements
+from tests.participants.helpers import register, signed_in, sql_statements
 from tests.payments.helpers import pay
-from tests.web.test_home import as_user, signed_in, void
+from tests.web.test_home import as_user, void
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def web(make_coop):  # type: ignore[no-untyped-def]
-    return make_coop(passwords=True)
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 def rows(page: str) -> list[tuple[str, str]]:

@@ -14,27 +14,13 @@ from app.auth.services import Actor
 from app.payments import closing, services
 from tenants.context import tenant_context
 from tenants.db import db
-from tests.conftest import login
-from tests.participants.helpers import register, sql_statements
+from tests.participants.helpers import register, signed_in, sql_statements
 from tests.payments.helpers import pay
 
 ROLES = ("cashier", "admin", "pengawas", "mentor")
 
 
-@pytest.fixture(autouse=True)
-def _today(set_today) -> None:  # type: ignore[no-untyped-def]
-    set_today("2026-11-10")
-
-
-@pytest.fixture
-def web(make_coop):  # type: ignore[no-untyped-def]
-    return make_coop(passwords=True)
-
-
-def signed_in(app, coop, role):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    assert login(client, coop.slug, coop.emails[role]).status_code == 302
-    return client
+pytestmark = pytest.mark.usefixtures("counter_day")
 
 
 def user_id(app, coop, role: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
