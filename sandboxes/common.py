@@ -72,7 +72,9 @@ class Deliverer:
             return
         if mode == "delayed":
             self._send_all(held)
-            threading.Timer(delay, self._send_all, args=(items,)).start()
+            timer = threading.Timer(delay, self._send_all, args=(items,))
+            timer.daemon = True  # a pending delayed webhook must not keep the process alive
+            timer.start()
             return
         self._send_all(items + held, twice=(mode == "duplicate"))
 
