@@ -79,6 +79,25 @@ def test_production_boots_with_the_database_down_answers_503_and_recovers(
     assert client.get(f"/{coop.slug}/login").status_code == 200
 
 
+def test_any_app_answers_an_unreachable_database_with_503_not_500(
+    database, make_tenant, db_proxy, caplog
+) -> None:
+    """Not only a connection cut under a request: a refused new connection too (any profile)."""
+    from config.settings import normalise_db_url
+    from tests.conftest import make_settings
+
+    coop = make_tenant()
+    down = normalise_db_url(db_proxy.url(database["app"]))  # nothing listens there
+    app = create_app(make_settings(database, database_url=down))
+    client = app.test_client()
+    caplog.set_level(logging.INFO)
+    page = client.get(f"/{coop.slug}/login")
+    api = client.get("/api/v1/me", headers={"Authorization": "Bearer abc"})
+    assert (page.status_code, api.status_code) == (503, 503)
+    assert api.get_json()["error"]["code"] == "unavailable" and api.headers["Retry-After"]
+    assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
+
+
 def test_a_privileged_role_boots_but_is_refused_with_a_503_and_a_loud_log(
     database, caplog
 ) -> None:
