@@ -170,6 +170,7 @@ class Load:
         self.base, self.token, self.people, self.clients = base, token, people, clients
         self.acked: dict[str, dict[str, Any]] = {}  # key -> the 201/200 body
         self.gave_up: list[str] = []
+        self.paid_up = 0  # participants with nothing left to pay (the load thins out)
         self.answers: Counter[str] = Counter()
         self.last_ok = time.monotonic()
         self.stop_flag = threading.Event()
@@ -198,6 +199,8 @@ class Load:
                 key = str(uuid.uuid4())
                 if not self._pay(http, pid, key):
                     people.remove(pid)  # nothing more to pay for this one
+                    with self.lock:
+                        self.paid_up += 1
                 time.sleep(0.05)
 
     def _pay(self, http: httpx.Client, pid: str, key: str) -> bool:
@@ -388,12 +391,11 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one story, told in 
         _wait(lambda: wait_redis.exists("faults:stuck:running"), 60)
         pg.stop()
         down_at = time.monotonic()
-        wait_redis.set("faults:stuck:go", 1, ex=3600)
-        time.sleep(1)
         master = sup.procs["web"].pid
         victims = children(master)
         if victims:
-            os.kill(victims[0], signal.SIGKILL)
+            os.kill(victims[0], signal.SIGKILL)  # its replacement boots with no database
+        wait_redis.set("faults:stuck:go", 1, ex=3600)
         time.sleep(max(0.0, args.pg_down - (time.monotonic() - down_at)))
         pg.start()
         back = load.wait_ok_after(time.monotonic())
@@ -452,7 +454,8 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one story, told in 
         money_checks(pg, load, check)
         health = httpx.get(f"{base}/healthz", timeout=5)
         check(health.status_code == 200, f"/healthz {health.status_code} at the end")
-        lines.insert(0, f"restarts by the supervisor: {dict(sup.restarts)}")
+        lines.insert(0, f"restarts by the supervisor: {dict(sup.restarts)}; participants paid up "
+                        f"(no longer in the load): {load.paid_up} of {len(people)}")
     finally:
         sup.stop()
         rds.kill()
@@ -505,7 +508,7 @@ def _wait(check: Any, timeout: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=4, help="concurrent cashiers")
-    parser.add_argument("--people", type=int, default=200, help="participants to pay for")
+    parser.add_argument("--people", type=int, default=600, help="participants to pay for")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--pg-down", type=float, default=5.0, help="seconds PostgreSQL is down")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, data)")
