@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import midtransclient
 import pytest
-from midtransclient.error_midtrans import MidtransAPIError
-from xendit import ApiClient, Configuration
-from xendit.invoice import InvoiceApi
-from xendit.invoice.model.create_invoice_request import CreateInvoiceRequest
+
+# A virtualenv older than the dev lock lacks the SDKs; `make install` brings them. Skipping (not
+# failing collection) keeps such a venv's run of the rest of the suite usable meanwhile.
+midtransclient = pytest.importorskip("midtransclient", reason="dev SDK missing: run make install")
+pytest.importorskip("xendit", reason="dev SDK missing: run make install")
+
+from midtransclient.error_midtrans import MidtransAPIError  # noqa: E402
+from xendit import ApiClient, Configuration  # noqa: E402
+from xendit.invoice import InvoiceApi  # noqa: E402
+from xendit.invoice.model.create_invoice_request import CreateInvoiceRequest  # noqa: E402
 
 
 def test_xendit_sdk_creates_and_reads_an_invoice(xendit_url: str) -> None:
