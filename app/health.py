@@ -21,18 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tenants.db import db
+from tenants.roles import ROLE_SQL, problems_of
 
 log = logging.getLogger("gerai.health")
 
 # SQLSTATEs that mean "the server cannot serve you now": admin shutdown, crash shutdown, cannot
 # connect now (starting up / shutting down), too many connections. Class 08: connection errors.
 UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
-
-_ROLE_SQL = (
-    "SELECT r.rolsuper, r.rolbypassrls, (SELECT count(*) FROM pg_tables"
-    " WHERE schemaname = 'public' AND tableowner = current_user)"
-    " FROM pg_roles r WHERE r.rolname = current_user"
-)
 
 
 class RoleRefused(RuntimeError):
@@ -71,19 +66,12 @@ def role_problems_raw(dbapi_conn: Any) -> list[str]:
     """``tenants.roles.role_problems`` on a raw DBAPI connection (the pool's connect event)."""
     cur = dbapi_conn.cursor()
     try:
-        cur.execute(_ROLE_SQL)
+        cur.execute(ROLE_SQL)
         superuser, bypass, owned = cur.fetchone()
     finally:
         cur.close()
         dbapi_conn.rollback()
-    problems = []
-    if superuser:
-        problems.append("the database role is a superuser")
-    if bypass:
-        problems.append("the database role has BYPASSRLS")
-    if owned:
-        problems.append(f"the database role owns {owned} table(s)")
-    return problems
+    return problems_of(superuser, bypass, owned)
 
 
 def refusal(problems: list[str]) -> str:

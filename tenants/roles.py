@@ -57,26 +57,30 @@ def grant_app_role(conn: sa.Connection, app_role: str) -> None:
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO {role}")
 
 
+# One statement answers all three questions, so the pool's connect event can ask it on a raw
+# DBAPI connection (``app.health``) and the CLI on a SQLAlchemy one, with the same words.
+ROLE_SQL = (
+    "SELECT r.rolsuper, r.rolbypassrls, (SELECT count(*) FROM pg_tables"
+    " WHERE schemaname = 'public' AND tableowner = current_user)"
+    " FROM pg_roles r WHERE r.rolname = current_user"
+)
+
+
+def problems_of(superuser: bool, bypass: bool, owned: int) -> list[str]:
+    """The reasons a role with these attributes must not serve the app (empty list: fine)."""
+    problems = []
+    if superuser:
+        problems.append("the database role is a superuser")
+    if bypass:
+        problems.append("the database role has BYPASSRLS")
+    if owned:
+        problems.append(f"the database role owns {owned} table(s)")
+    return problems
+
+
 def role_problems(conn: sa.Connection) -> list[str]:
     """What is wrong with the connected role for serving the app (empty list: fine)."""
     if conn.dialect.name != "postgresql":
         return []
-    row = conn.execute(
-        sa.text(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )
-    ).one()
-    problems = []
-    if row.rolsuper:
-        problems.append("the database role is a superuser")
-    if row.rolbypassrls:
-        problems.append("the database role has BYPASSRLS")
-    owned = conn.execute(
-        sa.text(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-            "AND tableowner = current_user"
-        )
-    ).scalar_one()
-    if owned:
-        problems.append(f"the database role owns {owned} table(s)")
-    return problems
+    superuser, bypass, owned = conn.exec_driver_sql(ROLE_SQL).one()
+    return problems_of(superuser, bypass, owned)
