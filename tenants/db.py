@@ -31,7 +31,7 @@ from sqlalchemy.orm import (
 from uuid6 import uuid7
 
 from tenants.context import NoTenantError, current_tenant_id
-from tenants.scope import scope_core, tenant_tables_in
+from tenants.scope import Found, scope_core, tenant_tables_in
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -293,7 +293,7 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
         return
     tenant_id = _guard_switch(state.session)
     statement = state.statement
-    found = tenant_tables_in(statement, _tenant_table_names())
+    found, scoped = _walked(statement, state.is_orm_statement)
     if not found:
         return
     if tenant_id is None:
@@ -301,11 +301,41 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return  # INSERT: stamped by ``before_flush`` (ORM), checked by RLS and composite keys
     if not state.is_orm_statement:
-        state.statement = scope_core(statement, found, _TENANT_PARAM)
+        if scoped is None:  # refused shapes raise here, at execution
+            scoped = scope_core(statement, found, _TENANT_PARAM)
+        state.statement = scoped
         return
     if found.unmapped():
         raise NoTenantError("a plain table of tenant-owned data in an ORM statement: use the class")
     state.statement = statement.options(_TENANT_CRITERIA)
+
+
+# Statements built once (module constants) are executed again and again: their walk and their
+# Core rewrite depend only on the statement (the coop is a bound parameter read at execution), so
+# they are kept by identity. The entry holds the statement itself, so its id cannot be reused
+# while the entry lives; the cache is emptied when full rather than grown.
+_WALKED: dict[int, tuple[Any, Found, Any]] = {}
+_WALKED_MAX = 512
+
+
+def _walked(statement: Any, orm: bool) -> tuple[Found, Any]:
+    """The tenant-owned tables of ``statement`` and, for a Core SELECT/UPDATE/DELETE, its scoped
+    rewrite (None for ORM statements, and where it must be refused at execution)."""
+    names = _tenant_table_names()  # first: it empties the cache when the models changed
+    entry = _WALKED.get(id(statement))
+    if entry is not None and entry[0] is statement:
+        return entry[1], entry[2]
+    found = tenant_tables_in(statement, names)
+    scoped = None
+    if found and not orm and isinstance(statement, (sa.Select, sa.Update, sa.Delete)):
+        try:
+            scoped = scope_core(statement, found, _TENANT_PARAM)
+        except NoTenantError:
+            scoped = None  # refused again when executed as Core
+    if len(_WALKED) >= _WALKED_MAX:
+        _WALKED.clear()
+    _WALKED[id(statement)] = (statement, found, scoped)
+    return found, scoped
 
 
 _NAMES: dict[int, frozenset[str]] = {}
@@ -317,6 +347,7 @@ def _tenant_table_names() -> frozenset[str]:
     names = _NAMES.get(key)
     if names is None:
         _NAMES.clear()
+        _WALKED.clear()
         names = _NAMES[key] = frozenset(t.name for t in tenant_owned_tables())
     return names
 

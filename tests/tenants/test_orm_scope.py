@@ -59,6 +59,27 @@ def test_coop_b_sees_none_of_coop_as_rows_in_any_shape(backend) -> None:
     assert all(own.values()), own  # the same statements do see the coop's own rows
 
 
+def test_statements_built_once_are_scoped_to_each_coop_that_runs_them(backend) -> None:
+    """The walk and the Core rewrite are kept per statement object (module constants run again and
+    again): the kept rewrite must read the coop of each execution, not of the first."""
+    a, b = backend.tenant(), backend.tenant()
+    backend.in_coop(a, lambda: (seed_demo_participants(), db.session.commit()))
+    built_once = _shapes()
+
+    def run() -> dict[str, list]:  # entities compared by id: each session loads its own objects
+        return {
+            name: [tuple(getattr(v, "id", v) for v in row) for row in _rows(s)]
+            for name, s in built_once.items()
+        }
+
+    first = backend.in_coop(a, run)
+    seen = backend.in_coop(b, run)
+    again = backend.in_coop(a, run)
+    assert all(first.values()), first
+    assert seen == {name: [] for name in built_once}
+    assert again == first
+
+
 def test_bulk_writes_in_coop_b_touch_none_of_coop_as_rows(backend) -> None:
     a, b = backend.tenant(), backend.tenant()
     backend.in_coop(a, lambda: (seed_demo_participants(), db.session.commit()))
