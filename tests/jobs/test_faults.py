@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import time
 
 import redis
 import sqlalchemy as sa
@@ -135,6 +136,7 @@ def test_a_worker_restarts_its_scheduler_after_redis_restarts(
     own = redis.Redis.from_url(own_redis.url)
     procs.until(lambda: any(own.scan_iter("rq:scheduler-lock:*")), timeout=20)
     own_redis.kill()
+    time.sleep(3)  # down long enough that the scheduler's next poll fails and it dies
     own_redis.start()  # empty: every key is gone
     own.close()
 
