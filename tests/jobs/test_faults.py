@@ -129,7 +129,7 @@ def test_a_job_of_a_worker_that_died_whole_is_shown_interrupted_with_a_retry(
 @pytest.mark.xfail(
     strict=False,
     reason="timing-dependent: after other job tests in the same run the delayed retry is not"
-    " always seen within 40 s on a quiet machine; passes on its own (known gap, see CHANGELOG)",
+    " always seen within 40 s on a quiet machine; passes on its own (a known gap)",
 )
 def test_a_worker_restarts_its_scheduler_after_redis_restarts(
     database, app, make_tenant, procs, own_redis, prefix
