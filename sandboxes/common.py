@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from flask import request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 MODES = ("normal", "duplicate", "out_of_order", "delayed", "lost")
@@ -159,3 +162,16 @@ def add_control(app: Any, deliverer: Deliverer) -> None:
     @app.get("/_sandbox/deliveries")
     def deliveries() -> Any:
         return jsonify(deliverer.snapshot())
+
+
+def basic_auth_user(pattern: re.Pattern[str]) -> str | None:
+    """The user part of a Basic ``Authorization`` header when it matches ``pattern`` (the
+    provider's key format); None otherwise, which the caller answers with a 401."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user = base64.b64decode(header[6:], validate=True).decode().split(":", 1)[0]
+    except ValueError:
+        return None
+    return user if pattern.match(user) else None

@@ -9,7 +9,6 @@ is the raw string ("16800.00") exactly as it appears in the body.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import threading
@@ -19,7 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from sandboxes.common import Deliverer, add_control, checkout_page
+from sandboxes.common import Deliverer, add_control, basic_auth_user, checkout_page
 
 KEY_RE = re.compile(r"^(SB-)?Mid-server-[A-Za-z0-9_-]{8,}$")
 MERCHANT_ID = "G000000000"
@@ -42,14 +41,7 @@ def _now() -> str:
 
 
 def _server_key() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Basic "):
-        return None
-    try:
-        user = base64.b64decode(header[6:], validate=True).decode().split(":", 1)[0]
-    except ValueError:
-        return None
-    return user if KEY_RE.match(user) else None
+    return basic_auth_user(KEY_RE)
 
 
 def create_app(callback_url: str | None = None, server_key: str | None = None) -> Flask:

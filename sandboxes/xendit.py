@@ -7,7 +7,6 @@ that is not `xnd_development_…`/`xnd_production_…` gets Xendit's 401 body. C
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import threading
@@ -16,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from sandboxes.common import Deliverer, add_control, checkout_page
+from sandboxes.common import Deliverer, add_control, basic_auth_user, checkout_page
 
 KEY_RE = re.compile(r"^xnd_(development|production)_[A-Za-z0-9_-]{8,}$")
 USER_ID = "5f9a3fbd571a1c4068aa40ce"
@@ -34,14 +33,7 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 def _api_key() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Basic "):
-        return None
-    try:
-        user = base64.b64decode(header[6:], validate=True).decode().split(":", 1)[0]
-    except ValueError:
-        return None
-    return user if KEY_RE.match(user) else None
+    return basic_auth_user(KEY_RE)
 
 
 def create_app(callback_url: str | None = None, callback_token: str | None = None,
